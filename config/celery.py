@@ -1,0 +1,22 @@
+"""The Celery application: worker and beat share Django's settings (CELERY_ namespace).
+
+Beat runs a few fixed sweeps, in UTC, defined here in code rather than in the database, so
+that what runs is reviewed like any other change. Apps add their sweeps to BEAT_SCHEDULE.
+"""
+
+from celery import Celery
+from celery.schedules import crontab
+
+# DJANGO_SETTINGS_MODULE is set by whoever starts the worker or beat (config/run.py,
+# docker-compose.yml, the test fixtures); it is not defaulted here because importing the
+# ``config`` package must not choose settings for other commands (e.g. config.embedded).
+app = Celery("isotrack")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+app.autodiscover_tasks(["config"])
+
+app.conf.beat_schedule = {
+    "worker-heartbeat": {"task": "config.tasks.heartbeat", "schedule": 60.0},
+    # Keep the session table small: expired rows are deleted once a day.
+    "clear-expired-sessions": {"task": "config.tasks.clear_expired_sessions", "schedule": crontab(hour=7, minute=5)},
+}

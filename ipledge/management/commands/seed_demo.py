@@ -1,0 +1,49 @@
+"""``manage.py seed_demo``: demo staff and synthetic patients with course histories.
+
+Lives in the highest app because it seeds every app's data. Each app's ``demo`` module does
+its own part; this command only orders them.
+"""
+
+import random
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_users
+from accounts.models import Role
+from patients.demo import seed_patients
+from patients.models import Patient
+
+
+class Command(BaseCommand):
+    help = "Create demo staff accounts and synthetic demo patients."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=60, help="How many patients to add (default 60).")
+        parser.add_argument("--if-empty", action="store_true", help="Add patients only when there are none.")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
+
+    def handle(self, *args, patients: int, if_empty: bool, seed: int, **options):
+        users = ensure_demo_users()
+        created = [user for user, was_created in users if was_created]
+        if created:
+            self._print_credentials(created)
+        if if_empty and Patient.objects.exists():
+            self.stdout.write("Demo patients already present; nothing added.")
+            return
+        started = time.monotonic()
+        rng = random.Random(seed)
+        prescribers = [user for user, _ in users if user.role == Role.PRESCRIBER]
+        with transaction.atomic():
+            seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
+        self.stdout.write(f"Added {patients} synthetic patients in {time.monotonic() - started:.1f} s.")
+
+    def _print_credentials(self, users):
+        self.stdout.write(self.style.SUCCESS("\nDemo logins (shown once; also in the README):"))
+        for user in users:
+            self.stdout.write(f"  {user.role_label:<15} {user.email:<34} password: {DEMO_PASSWORD}")
+        if any(user.role == Role.ADMIN for user in users):
+            self.stdout.write(
+                f"  The demo Admin's TOTP secret is {DEMO_TOTP_SECRET} (or run `make totp` for the current code).\n"
+            )

@@ -1,0 +1,44 @@
+"""Reading patients for lists and search."""
+
+import re
+from datetime import date, datetime
+
+from django.db.models import Q, QuerySet
+
+from .models import Patient
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
+
+
+def _as_date(token: str) -> date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(token, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def patient_search(query: str) -> QuerySet[Patient]:
+    """Patients matching every word of ``query``.
+
+    A word matches when it is the start of the first or last name ("smi" finds Smith), the
+    whole MRN or iPLEDGE patient ID, or, when it reads as a date (2010-05-31 or 05/31/2010), the
+    date of birth. Name prefixes use the functional indexes on UPPER(name).
+    """
+    patients = Patient.objects.all()
+    for token in re.split(r"[\s,]+", query.strip())[:5]:
+        if not token:
+            continue
+        as_date = _as_date(token)
+        if as_date:
+            patients = patients.filter(date_of_birth=as_date)
+            continue
+        patients = patients.filter(
+            Q(last_name__istartswith=token)
+            | Q(first_name__istartswith=token)
+            # MRN and iPLEDGE ID are stored upper-case (forms normalise), so exact unique-index hits.
+            | Q(mrn=token.upper())
+            | Q(ipledge_patient_id=token.upper())
+        )
+    return patients

@@ -1,0 +1,39 @@
+"""The patient list and chart cost the same number of SQL queries whatever the data size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import PatientFactory, WeightFactory
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_the_patient_list_uses_a_fixed_number_of_queries(clinical_staff, client_for, size):
+    PatientFactory.create_batch(size)
+    client = client_for(clinical_staff)
+    client.get("/patients/")  # warm the session
+    assert count_queries(client, "/patients/") == PATIENT_LIST_QUERIES
+    assert count_queries(client, "/patients/?q=Testcase") == PATIENT_LIST_QUERIES
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_the_chart_uses_a_fixed_number_of_queries(clinical_staff, client_for, size):
+    patients = PatientFactory.create_batch(size)
+    for p in patients[:3]:
+        WeightFactory.create_batch(4, patient=p, recorded_by=clinical_staff)
+    client = client_for(clinical_staff)
+    client.get("/patients/")
+    assert count_queries(client, f"/patients/{patients[0].pk}/") == CHART_QUERIES
+
+
+# session, user, permissions (user + group), count, page
+PATIENT_LIST_QUERIES = 5
+# session, user, permissions x2, patient, access-event insert (savepoint-free), risk change, weights
+CHART_QUERIES = 7
