@@ -20,4 +20,7 @@ urlpatterns = [
     path("system/", system.system_status, name="system"),
     path("system/ping/", system.system_ping, name="system_ping"),
     path("patients/", include("patients.urls")),
+    path("courses/", include("courses.urls")),
+    path("labs/", include("labs.urls")),
+    path("ipledge/", include("ipledge.urls")),
 ]

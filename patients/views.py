@@ -41,6 +41,7 @@ def patient_create(request):
     return render(request, "patients/form.html", {"form": form, "patient": None})
 
 
+@permission_required("patients.change_patient")
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, patient_id: int):
     patient = patient_for(request.user, patient_id, "patients.change_patient")
@@ -61,6 +62,7 @@ def patient_edit(request, patient_id: int):
     return render(request, "patients/form.html", {"form": form, "patient": patient})
 
 
+@permission_required("patients.view_patient")
 @require_http_methods(["GET"])
 def patient_chart(request, patient_id: int):
     patient = patient_for(request.user, patient_id)
@@ -74,6 +76,7 @@ def patient_chart(request, patient_id: int):
     return render(request, "patients/chart.html", context)
 
 
+@permission_required("patients.change_risk_category")
 @require_http_methods(["GET", "POST"])
 def risk_category_change(request, patient_id: int):
     patient = patient_for(request.user, patient_id, "patients.change_risk_category")
@@ -90,6 +93,7 @@ def risk_category_change(request, patient_id: int):
     return render(request, "patients/risk_category_form.html", {"form": form, "patient": patient, "history": history})
 
 
+@permission_required("patients.add_weightmeasurement")
 @require_http_methods(["GET", "POST"])
 def weight_record(request, patient_id: int):
     patient = patient_for(request.user, patient_id, "patients.add_weightmeasurement")
@@ -106,8 +110,8 @@ def weight_record(request, patient_id: int):
     return render(request, "patients/weight_form.html", {"form": form, "patient": patient, "weights": weights})
 
 
-@require_http_methods(["GET"])
 @permission_required("patients.view_patient_history")  # 403 first: no password prompt for a role that may not
+@require_http_methods(["GET"])
 @reauthentication_required
 def patient_history(request, patient_id: int):
     patient = patient_for(request.user, patient_id, "patients.view_patient_history")
