@@ -20,7 +20,8 @@ PAGE_SIZE = 25
 @permission_required("patients.view_patient")
 @require_http_methods(["GET"])
 def patient_list(request):
-    query = request.GET.get("q", "").strip()[:100]
+    # PostgreSQL text cannot hold NUL: a pasted one would fail the query instead of matching nothing.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     page = Paginator(patient_search(query), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "patients/list.html", {"page": page, "query": query})
 

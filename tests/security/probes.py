@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from django.apps import apps
 from django.db import connection
 
 from tests.urls import BOOKKEEPING_TABLES
+
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 # --- What changed in the database ------------------------------------------------------------
 
@@ -43,8 +46,15 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(t for t in after if before.get(t) != after[t])
 
 
-def models_of_tables(tables: list[str]) -> list:
-    by_table = {m._meta.db_table: m for m in apps.get_models()}
+def app_models_of_tables(tables: list[str]) -> list:
+    """The project's own models (not audit events, not third-party ones) stored in ``tables``."""
+    from pghistory.models import Event
+
+    by_table = {
+        m._meta.db_table: m
+        for m in apps.get_models()
+        if Path(m._meta.app_config.path).is_relative_to(BASE_DIR) and not issubclass(m, Event)
+    }
     return [by_table[t] for t in tables if t in by_table]
 
 
@@ -202,11 +212,17 @@ def plausible_value(f: Field) -> str | None:
         return f.value if f.checked else None
     if f.kind in ("select", "radio"):
         return f.value or next((o for o in f.options if o), None)
-    if f.value:
+    if f.value or f.kind == "hidden":
         return f.value
     if f.kind == "time":
         return None  # time ranges come in pairs; empty is the safe choice
-    value = PLAUSIBLE.get(f.kind, "Sample text")
+    kind = f.kind
+    # Text inputs that hold a phone number or an email are not always typed as such.
+    if "email" in f.name:
+        kind = "email"
+    elif "phone" in f.name:
+        kind = "tel"
+    value = PLAUSIBLE.get(kind, "Sample text")
     return value[: f.maxlength] if f.maxlength else value
 
 
