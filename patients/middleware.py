@@ -24,11 +24,11 @@ def _patient_of(kwargs: dict) -> int | None:
     if kwargs.get("patient_id") is not None:
         return kwargs["patient_id"]
     for name, value in kwargs.items():
-        model = _models_by_kwarg().get(name.removesuffix("_id").replace("_", ""))
-        if model is not None and name.endswith("_id"):
+        model = _models_by_kwarg().get(name.removesuffix("_id").replace("_", "")) if name.endswith("_id") else None
+        if model is not None:
             try:
                 return model.objects.filter(pk=value).values_list("patient_id", flat=True).first()
-            except (ValueError, ValidationError):
+            except (ValueError, ValidationError):  # a value of the wrong type names no record
                 return None
     return None
 
