@@ -74,6 +74,10 @@ def schedule_reminders(reminders: Iterable[Reminder], *, actor=None, batch_size:
     ValidationError (keys: kind, send_on, context, patient_id) for a malformed reminder, before
     anything of its batch is written. The count can include a reminder that a concurrent
     sweep inserted at the same moment; the row itself exists once.
+
+    Call it outside any transaction: each batch then commits on its own. Inside an outer
+    atomic block every batch becomes a savepoint and PostgreSQL's row locks for the foreign
+    keys pile up across them (20,000 courses took twice as long in the benchmark).
     """
     iterator = iter(reminders)
     created = 0
