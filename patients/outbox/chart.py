@@ -6,14 +6,15 @@ CHART_LIMIT = 12
 _FIELDS = ["id", "kind", "channel", "status", "reason", "send_after", "next_attempt_at", "sent_at"]
 
 
-def chart_reminders(user, patient) -> dict | None:
-    """The patient's latest messages, upcoming first then past, in one query; None for a role
-    that may not see them."""
+def chart_reminders(user, patient) -> list[tuple[str, list[OutboxMessage]]] | None:
+    """The patient's latest messages as (heading, messages) groups, upcoming first, in one
+    query; an empty list when there are none; None for a role that may not see them."""
     if not user.has_perm("patients.view_outboxmessage"):
         return None
     messages = OutboxMessage.objects.filter(patient=patient).only(*_FIELDS).order_by("-send_after", "-id")
     latest = list(messages[:CHART_LIMIT])
-    return {
-        "upcoming": sorted((m for m in latest if m.is_open), key=lambda m: m.shown_at),
-        "past": [m for m in latest if not m.is_open],
-    }
+    groups = [
+        ("Upcoming", sorted((m for m in latest if m.is_open), key=lambda m: m.shown_at)),
+        ("Sent and closed", [m for m in latest if not m.is_open]),
+    ]
+    return [(heading, items) for heading, items in groups if items]

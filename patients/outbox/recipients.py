@@ -18,4 +18,4 @@ def patient_address(patient, channel: str) -> str:
 
 
 def staff_address(user) -> str:
-    return user.email if user.is_active else ""
+    return user.email

@@ -124,6 +124,8 @@ def _attempt(message: OutboxMessage, mine: QuerySet) -> str:
         first_name = patient.first_name
         extra = {}
     else:
+        if not message.staff.is_active:
+            return _close(mine, Status.CANCELLED, Reason.UNSCHEDULED)
         lines = digest.summary_for(message.staff, message.due_date)
         if not any(count for _, count in lines):
             return _close(mine, Status.CANCELLED, Reason.NOTHING_TO_REPORT)

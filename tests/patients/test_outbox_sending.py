@@ -355,6 +355,15 @@ class TestStaffDigest:
         assert list(run_due().values()) == ["cancelled: nothing_to_report"]
         assert mail.outbox == []
 
+    def test_the_digest_of_someone_deactivated_since_scheduling_is_cancelled(self, db, clock, prescriber, settings):
+        settings.STAFF_DIGEST_PROVIDER = "tests.patients.test_outbox_sending.worklist_counts"
+        schedule_staff_digests(day=date(2026, 5, 4))
+        prescriber.is_active = False
+        prescriber.save()
+        clock.move_to(local(2026, 5, 4, 7, 0))
+        assert list(run_due().values()) == ["cancelled: unscheduled"]
+        assert mail.outbox == []
+
     def test_the_summary_comes_from_the_provider_named_in_settings(self, db, clock, prescriber, settings):
         settings.STAFF_DIGEST_PROVIDER = "tests.patients.test_outbox_sending.worklist_counts"
         schedule_staff_digests(day=date(2026, 5, 4))

@@ -30,7 +30,7 @@ class Outgoing:
 
 def deliver(channel: str, outgoing: Outgoing) -> str:
     """Send ``outgoing`` on ``channel`` ("email" or "sms"); returns the provider message id."""
-    from . import email, sms
+    from . import email, sms  # here, not at the top: both import the classes above from this module
 
     senders = {"email": email.send_email, "sms": sms.send_sms}
     return senders[channel](outgoing)
