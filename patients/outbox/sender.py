@@ -108,42 +108,16 @@ def _attempt(message: OutboxMessage, mine: QuerySet) -> str:
         return _close(mine, Status.FAILED, Reason.GAVE_UP, "claimed too often without an outcome (worker lost?)")
     if clock.local_date(now, tz) > message.due_date:
         return _close(mine, Status.CANCELLED, Reason.EXPIRED)
-
-    if message.patient_id:
-        patient = message.patient
-        if patient.reminder_opt_out:
-            return _close(mine, Status.CANCELLED, Reason.OPTED_OUT)
-        if patient.preferred_channel != message.channel:
-            return _move_to_channel(message, mine, patient.preferred_channel)
-        quiet_end = clock.quiet_until(now, patient.quiet_hours_start, patient.quiet_hours_end, tz)
-        if quiet_end:
-            # Not an attempt: give the claim back, with the time the message may go.
-            _set(mine, status=Status.PENDING, next_attempt_at=quiet_end, claimed_at=None, attempts=F("attempts") - 1)
-            return "deferred to the end of quiet hours"
-        address = recipients.patient_address(patient, message.channel)
-        first_name = patient.first_name
-        extra = {}
-    else:
-        if not message.staff.is_active:
-            return _close(mine, Status.CANCELLED, Reason.UNSCHEDULED)
-        lines = digest.summary_for(message.staff, message.due_date)
-        if not any(count for _, count in lines):
-            return _close(mine, Status.CANCELLED, Reason.NOTHING_TO_REPORT)
-        address = recipients.staff_address(message.staff)
-        first_name = message.staff.get_full_name()
-        extra = {"summary": digest.format_summary(lines)}
+    recipient = _patient_recipient(message, mine, now, tz) if message.patient_id else _staff_recipient(message, mine)
+    if isinstance(recipient, str):
+        return recipient  # closed or handed back: nothing to send now
+    address, values = recipient
     if not address:
         return _close(mine, Status.FAILED, Reason.NO_ADDRESS, f"no {message.channel} address on file")
 
     template = MessageTemplate.objects.filter(kind=message.kind, channel=message.channel).first()
     if template is None:
         return _close(mine, Status.FAILED, Reason.NO_TEMPLATE, "no template for this kind and channel")
-    values = (
-        texts.placeholder_values(
-            first_name=first_name, due_date=message.due_date, clinic=settings.CLINIC_NAME, context=message.context
-        )
-        | extra
-    )
     outgoing = channels.Outgoing(
         key=f"outbox-{message.pk}",
         address=address,
@@ -169,6 +143,39 @@ def _attempt(message: OutboxMessage, mine: QuerySet) -> str:
     if not recorded:
         logger.warning("outbox message %s was reclaimed while attempt %s was sending", message.pk, message.attempts)
     return "sent"
+
+
+def _patient_recipient(message: OutboxMessage, mine: QuerySet, now, tz) -> str | tuple[str, dict]:
+    """(address, placeholder values), or the outcome when the patient's current preferences
+    say not now (quiet hours), not here (another channel) or not at all (opted out)."""
+    patient = message.patient
+    if patient.reminder_opt_out:
+        return _close(mine, Status.CANCELLED, Reason.OPTED_OUT)
+    if patient.preferred_channel != message.channel:
+        return _move_to_channel(message, mine, patient.preferred_channel)
+    quiet_end = clock.quiet_until(now, patient.quiet_hours_start, patient.quiet_hours_end, tz)
+    if quiet_end:
+        # Not an attempt: give the claim back, with the time the message may go.
+        _set(mine, status=Status.PENDING, next_attempt_at=quiet_end, claimed_at=None, attempts=F("attempts") - 1)
+        return "deferred to the end of quiet hours"
+    return recipients.patient_address(patient, message.channel), _values(message, patient.first_name)
+
+
+def _staff_recipient(message: OutboxMessage, mine: QuerySet) -> str | tuple[str, dict]:
+    """(address, placeholder values) of a staff digest, or the outcome when there is none to send."""
+    if not message.staff.is_active:
+        return _close(mine, Status.CANCELLED, Reason.UNSCHEDULED)
+    lines = digest.summary_for(message.staff, message.due_date)
+    if not any(count for _, count in lines):
+        return _close(mine, Status.CANCELLED, Reason.NOTHING_TO_REPORT)
+    values = _values(message, message.staff.get_full_name()) | {"summary": digest.format_summary(lines)}
+    return recipients.staff_address(message.staff), values
+
+
+def _values(message: OutboxMessage, first_name: str) -> dict[str, str]:
+    return texts.placeholder_values(
+        first_name=first_name, due_date=message.due_date, clinic=settings.CLINIC_NAME, context=message.context
+    )
 
 
 def _close(mine: QuerySet, status: str, reason: str, error: str = "") -> str:
