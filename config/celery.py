@@ -19,4 +19,12 @@ app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "config.tasks.heartbeat", "schedule": 60.0},
     # Keep the session table small: expired rows are deleted once a day.
     "clear-expired-sessions": {"task": "config.tasks.clear_expired_sessions", "schedule": crontab(hour=7, minute=5)},
+    # Reminders (patients/outbox): enqueue what is due every minute (a run not started within
+    # the minute is dropped, the next one does its work); schedule today's staff digests hourly.
+    "outbox-dispatch": {
+        "task": "patients.tasks.dispatch_due_messages",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "staff-digests": {"task": "patients.tasks.schedule_staff_digests", "schedule": crontab(minute=2)},
 }

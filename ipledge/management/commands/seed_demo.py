@@ -12,7 +12,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_users
 from accounts.models import Role
-from patients.demo import seed_patients
+from patients.demo import seed_patients, seed_reminders
 from patients.models import Patient
 
 
@@ -36,7 +36,8 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         prescribers = [user for user, _ in users if user.role == Role.PRESCRIBER]
         with transaction.atomic():
-            seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
+            demo_patients = seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
+            seed_reminders(patients=demo_patients, rng=rng)
         self.stdout.write(f"Added {patients} synthetic patients in {time.monotonic() - started:.1f} s.")
 
     def _print_credentials(self, users):

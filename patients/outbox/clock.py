@@ -1,0 +1,50 @@
+"""Time maths for messages: clinic-local wall-clock times to UTC instants, quiet hours, back-off.
+
+Pure (no database, no settings): callers pass the clinic's ``ZoneInfo``. Local times are
+combined with their date through zoneinfo, never by adding 24 hours to a UTC instant, so
+"9:00 on Sunday 8 March" is 9:00 on the clock on the wall even on the day the clocks change.
+
+A wall-clock time that does not exist (2:30 on the spring-forward Sunday in New York) is read
+with the offset in force before the change, i.e. it lands one hour later on the new clock
+(3:30). A time that happens twice (1:30 on the fall-back Sunday) means its first occurrence.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+MAX_RETRY_DELAY = timedelta(hours=6)
+
+
+def clinic_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant at which clocks in ``tz`` show ``at`` on ``day``."""
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def local_date(instant: datetime, tz: ZoneInfo) -> date:
+    return instant.astimezone(tz).date()
+
+
+def quiet_until(instant: datetime, start: time | None, end: time | None, tz: ZoneInfo) -> datetime | None:
+    """When the quiet hours that ``instant`` falls in end (UTC), or None outside quiet hours.
+
+    Quiet hours run from ``start`` (included) to ``end`` (excluded) in clinic time and may span
+    midnight (21:00 to 08:00). Equal or missing bounds mean no quiet hours.
+    """
+    if start is None or end is None or start == end:
+        return None
+    local = instant.astimezone(tz)
+    now = local.time().replace(tzinfo=None)
+    if start < end:
+        inside, end_day = start <= now < end, local.date()
+    else:
+        inside = now >= start or now < end
+        end_day = local.date() + timedelta(days=1) if now >= start else local.date()
+    return clinic_instant(end_day, end, tz) if inside else None
+
+
+def retry_delay(attempt: int, base: timedelta) -> timedelta:
+    """Exponential back-off after failed attempt number ``attempt`` (1, 2, ...): base, 2x, 4x, ...
+    capped at MAX_RETRY_DELAY."""
+    if attempt < 1:
+        raise ValueError("attempts are numbered from 1")
+    return min(base * 2 ** min(attempt - 1, 32), MAX_RETRY_DELAY)
