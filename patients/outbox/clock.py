@@ -28,18 +28,22 @@ def quiet_until(instant: datetime, start: time | None, end: time | None, tz: Zon
     """When the quiet hours that ``instant`` falls in end (UTC), or None outside quiet hours.
 
     Quiet hours run from ``start`` (included) to ``end`` (excluded) in clinic time and may span
-    midnight (21:00 to 08:00). Equal or missing bounds mean no quiet hours.
+    midnight (21:00 to 08:00). Equal or missing bounds mean no quiet hours. Each night's quiet
+    period is compared as a pair of instants, not as wall-clock times: on the spring-forward
+    Sunday a bound inside the skipped hour moves to the first instant after it, and the period
+    still ends exactly where the next one has not yet begun.
     """
     if start is None or end is None or start == end:
         return None
-    local = instant.astimezone(tz)
-    now = local.time().replace(tzinfo=None)
-    if start < end:
-        inside, end_day = start <= now < end, local.date()
-    else:
-        inside = now >= start or now < end
-        end_day = local.date() + timedelta(days=1) if now >= start else local.date()
-    return clinic_instant(end_day, end, tz) if inside else None
+    nights = 0 if start < end else 1
+    today = local_date(instant, tz)
+    # A period containing ``instant`` began on its local day or (spanning midnight) the day before.
+    for began in (today - timedelta(days=1), today):
+        opens = clinic_instant(began, start, tz)
+        closes = clinic_instant(began + timedelta(days=nights), end, tz)
+        if opens <= instant < closes:
+            return closes
+    return None
 
 
 def retry_delay(attempt: int, base: timedelta) -> timedelta:

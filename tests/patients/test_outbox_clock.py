@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from patients.outbox.clock import MAX_RETRY_DELAY, clinic_instant, quiet_until, retry_delay
@@ -85,6 +85,8 @@ times = st.times().map(lambda t: t.replace(microsecond=0))
 
 
 @given(instant=instants, start=times, end=times)
+# Both bounds inside the hour skipped on 9 Mar 2025: the period must still end where it says.
+@example(instant=datetime(2025, 3, 8, 7, 0, 1, tzinfo=UTC), start=time(2, 0, 1), end=time(2, 0))
 def test_quiet_hours_always_end_later_outside_the_window_at_the_end_time(instant, start, end):
     result = quiet_until(instant, start, end, NY)
     if result is None:
