@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from .after_treatment_rules import post_treatment_test_window
-from .pregnancy_rules import chart_methods, method_names
+from .pregnancy_rules import agrees_with_chart, chart_methods, method_names
 from .rule_context import Context, Phase, context
 from .rule_dates import DateRange, fmt
 from .rule_facts import ABSTINENCE, CourseFacts, RiskCategory, RuleSettings
@@ -161,9 +161,8 @@ def _can_get_pregnant_entries(ctx: Context) -> list[IpledgeEntry]:
         value = "The chart shows no two methods (or abstinence) in use: record them first"
         entries.append(IpledgeEntry(EntryCode.PRIMARY_METHOD, EnteredBy.OFFICE, "Primary method", value))
     else:
-        chosen = options[0]
-        if entered and any(entered[1] == option for option in options):
-            chosen = entered[1]
+        # What the office entered when the chart agrees (one of several valid pairs), else the chart's.
+        chosen = entered[1] if entered and agrees_with_chart(entered[1], ctx.facts, ctx.on) else options[0]
         slots = [(EntryCode.PRIMARY_METHOD, "Primary method"), (EntryCode.SECONDARY_METHOD, "Secondary method")]
         for (code, label), method in zip(slots, chosen, strict=False):
             done_on = entered[0] if entered and entered[1] == chosen else None

@@ -8,7 +8,7 @@ from datetime import date
 
 from .contraception_rules import abstinence_in_force, methods_in_use
 from .rule_context import Context
-from .rule_dates import DateRange, add_months, days, fmt, pickup_window
+from .rule_dates import DateRange, days, fmt, pickup_window
 from .rule_facts import (
     ABSTINENCE,
     CourseFacts,
@@ -56,7 +56,8 @@ def qualifying_items(ctx: Context) -> list[Item]:
     else:
         why = [f"{interval} days after the screening test of {fmt(q.screening.collected_on)}"]
         if q.contraception_ready_on:
-            why.append(f"a month after two methods began ({fmt(add_months(q.contraception_ready_on, -1))})")
+            since = ctx.coverage.covered_since(ctx.on)
+            why.append(f"after a month of two methods, in use since {fmt(since)}")
         if q.lockout_until:
             why.append(f"the end of the {policy.lockout_days}-day wait after the missed window")
         reason = f"Collect {settings_words(policy.confirmation_settings)} from {fmt(q.earliest_confirmation)} ("
@@ -176,7 +177,7 @@ def visit_words(ctx: Context, visit: DateRange) -> str:
         return "now"
     words = f"between {fmt(visit.start)} and {fmt(visit.end)}"
     if ctx.supplied_through:
-        words += f", so the next supply starts when this one runs out after {fmt(ctx.supplied_through)}"
+        words += f", before the supply runs out after {fmt(ctx.supplied_through)}"
     return words
 
 
@@ -194,7 +195,7 @@ def _contraception_in_use(ctx: Context) -> Item:
     reason = (
         f"Two methods at once, at least one primary, or a commitment to abstinence are required. In use now: {now}."
     )
-    if any(m.kind is MethodKind.UNACCEPTABLE for m in facts.contraception if m.ended_on is None):
+    if any(m.kind is MethodKind.UNACCEPTABLE and m.ended_on is None for m in facts.contraception):  # in use
         reason += " A progestin-only pill is not an acceptable method."
     return make_item(ctx, code, Status.DUE, reason, due_on=on)
 
@@ -263,7 +264,7 @@ def _methods_match(
             "patient this month until both entries are the same, in the same order: correct the wrong one."
         )
         return make_item(ctx, code, Status.BLOCKED, reason, due_on=window.end)
-    if chart and all(set(office) != set(option) for option in chart):
+    if chart and not agrees_with_chart(office, ctx.facts, ctx.on):
         reason = (
             f"iPLEDGE has {said(office)} but the chart shows {said(chart[0])}: "
             "correct the chart or the iPLEDGE entries so they agree."
@@ -287,6 +288,20 @@ def chart_methods(facts: CourseFacts, on: date) -> list[tuple[str, ...]]:
     if len(methods) >= 2 and methods[0].kind is MethodKind.PRIMARY:
         options.append((methods[0].method, methods[1].method))
     return options
+
+
+def agrees_with_chart(codes: tuple[str, ...], facts: CourseFacts, on: date) -> bool:
+    """Whether iPLEDGE entries name methods the chart shows in use on ``on``: abstinence alone,
+    or two different methods in use, one of them primary (any such pair when more are in use)."""
+    if codes == (ABSTINENCE,):
+        return abstinence_in_force(facts.abstinence, on) is not None
+    in_use = {m.method: m for m in methods_in_use(facts.contraception, on)}
+    return (
+        len(codes) == 2
+        and codes[0] != codes[1]
+        and all(code in in_use for code in codes)
+        and any(in_use[code].kind is MethodKind.PRIMARY for code in codes)
+    )
 
 
 def method_names(facts: CourseFacts) -> dict[str, str]:

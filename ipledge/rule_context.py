@@ -13,7 +13,7 @@ visit and its window).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from .contraception_rules import Coverage, coverage
@@ -30,6 +30,8 @@ from .rule_facts import (
 )
 from .rule_sets import CANNOT_GET_PREGNANT_WINDOW_DAYS, SETTING_WORDS, Policy, policy_for, settings_words
 
+_DAY = timedelta(days=1)
+
 
 class Phase(StrEnum):
     NOT_STARTED = "not_started"
@@ -41,14 +43,15 @@ def _upto(value: date | None, on: date) -> date | None:
     return value if value is not None and value <= on else None
 
 
-def _still_going(end: date | None, on: date) -> date | None:
-    """An end after the check day is not known yet on that day: the thing is still going."""
-    return end if end is not None and end < on else None
+def _without_later(record, on: date, *fields: str):
+    """``record`` with its ``fields`` dated after ``on`` blanked (the same object when none is):
+    a dispensing, a review or the end of a method after the check day is not known on it."""
+    later = {name: None for name in fields if (value := getattr(record, name)) is not None and value > on}
+    return replace(record, **later) if later else record
 
 
 def as_of(facts: CourseFacts, on: date) -> CourseFacts:
     """The facts as they stood at the end of ``on``."""
-    e, c = facts.enrollment, facts.course
     tests = []
     for t in facts.pregnancy_tests:
         if t.collected_on <= on:
@@ -66,43 +69,30 @@ def as_of(facts: CourseFacts, on: date) -> CourseFacts:
                     visit_on=_upto(m.visit_on, on),
                 )
             )
+    authorizations = []
+    for a in facts.authorizations:
+        if a.obtained_on <= on:
+            a = _without_later(a, on, "dispensed_on", "reversed_on")
+            authorizations.append(a if a.reversed_on or not a.reversal_reason else replace(a, reversal_reason=""))
     return replace(
         facts,
-        course=replace(c, first_dose_on=_upto(c.first_dose_on, on), last_dose_on=_upto(c.last_dose_on, on)),
+        course=_without_later(facts.course, on, "first_dose_on", "last_dose_on"),
         risk_categories=tuple(r for r in facts.risk_categories if r.effective_on <= on),
-        enrollment=replace(
-            e,
-            enrolled_on=_upto(e.enrolled_on, on),
-            consent_signed_on=_upto(e.consent_signed_on, on),
-            birth_defects_consent_signed_on=_upto(e.birth_defects_consent_signed_on, on),
-            counseled_on=_upto(e.counseled_on, on),
+        enrollment=_without_later(
+            facts.enrollment, on, "enrolled_on", "consent_signed_on", "birth_defects_consent_signed_on", "counseled_on"
         ),
         pregnancy_tests=tuple(tests),
+        # An end is the last day of use: one on the check day or later is not known yet (still in use).
         contraception=tuple(
-            replace(m, ended_on=_still_going(m.ended_on, on)) for m in facts.contraception if m.started_on <= on
+            _without_later(m, on - _DAY, "ended_on") for m in facts.contraception if m.started_on <= on
         ),
-        abstinence=tuple(
-            replace(a, ended_on=_still_going(a.ended_on, on)) for a in facts.abstinence if a.committed_on <= on
-        ),
-        medications=tuple(
-            replace(m, stopped_on=_still_going(m.stopped_on, on)) for m in facts.medications if m.started_on <= on
-        ),
+        abstinence=tuple(_without_later(a, on - _DAY, "ended_on") for a in facts.abstinence if a.committed_on <= on),
+        medications=tuple(_without_later(m, on - _DAY, "stopped_on") for m in facts.medications if m.started_on <= on),
         confirmations=tuple(confirmations),
         prescriptions=tuple(p for p in facts.prescriptions if p.written_on <= on),
-        authorizations=tuple(
-            replace(
-                a,
-                dispensed_on=_upto(a.dispensed_on, on),
-                reversed_on=_upto(a.reversed_on, on),
-                reversal_reason=a.reversal_reason if _upto(a.reversed_on, on) else "",
-            )
-            for a in facts.authorizations
-            if a.obtained_on <= on
-        ),
-        lab_reviews=tuple(
-            replace(r, reviewed_on=_upto(r.reviewed_on, on)) for r in facts.lab_reviews if r.resulted_on <= on
-        ),
-        labs_due=tuple(replace(lab, done_on=_upto(lab.done_on, on)) for lab in facts.labs_due),
+        authorizations=tuple(authorizations),
+        lab_reviews=tuple(_without_later(r, on, "reviewed_on") for r in facts.lab_reviews if r.resulted_on <= on),
+        labs_due=tuple(_without_later(lab, on, "done_on") for lab in facts.labs_due),
     )
 
 

@@ -104,7 +104,10 @@ class Checklist:
     supplied_through: date | None  # last day covered by what was dispensed
 
     def item(self, code: Code) -> Item:
-        return next(i for i in self.items if i.code == code)
+        for item in self.items:
+            if item.code == code:
+                return item
+        raise KeyError(code)
 
     @property
     def codes(self) -> tuple[Code, ...]:
@@ -251,7 +254,7 @@ def _monthly_cannot_get_pregnant(ctx: Context) -> list[Item]:
     cycle = ctx.cycle
     visit = cycle.visit
     visit_is_day_1 = ctx.settings.cannot_get_pregnant_window is WindowConvention.VISIT_IS_DAY_1
-    count = "the visit is day 1" if visit_is_day_1 else "the last day is the visit + 30 days"
+    counting = "the visit is day 1" if visit_is_day_1 else "the last day is the visit + 30 days"
     if cycle.window:
         day = cycle.opened_by.visit_on or cycle.opened_by.counseling_on
         counseling = make_item(
@@ -259,7 +262,7 @@ def _monthly_cannot_get_pregnant(ctx: Context) -> list[Item]:
         )
         reason = (
             f"Open {cycle.window}: the prescription must be picked up by {fmt(cycle.window.end)} "
-            f"(30 days from the visit of {fmt(day)}; {count})."
+            f"(30 days from the visit of {fmt(day)}; {counting})."
         )
         window = make_item(ctx, code, Status.DONE, reason, title=title, window=cycle.window, due_on=cycle.window.end)
     elif cycle.closed:
@@ -276,7 +279,7 @@ def _monthly_cannot_get_pregnant(ctx: Context) -> list[Item]:
             f"{visit_words(ctx, visit)}."
         )
         counseling = make_item(ctx, Code.COUNSELING, status, reason, due_on=visit.start, window=visit)
-        reason = f"Opens at the visit where counseling is confirmed and lasts 30 days ({count})."
+        reason = f"Opens at the visit where counseling is confirmed and lasts 30 days ({counting})."
         window = make_item(ctx, code, Status.DUE, reason, title=title, due_on=visit.start)
     return [counseling, window]
 

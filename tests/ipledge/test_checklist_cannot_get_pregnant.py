@@ -70,6 +70,7 @@ def test_2021_before_the_visit_counseling_is_due():
     assert not result.ready_to_prescribe
     assert result.item(Code.COUNSELING).status is Status.DUE
     assert result.item(Code.PICKUP_WINDOW).status is Status.DUE
+    assert result.item(Code.PICKUP_WINDOW).reason.endswith("lasts 30 days (the visit is day 1).")
 
 
 def test_2021_each_dispensing_needs_a_new_counseling_confirmation():
