@@ -1,47 +1,63 @@
 """The iPLEDGE rules: for one course on one day, the month's checklist and whether the patient
 is ready for a prescription. Pure functions over the dataclasses of ``ipledge.rule_facts``
-(stdlib only, no Django, no database), fast enough to sweep thousands of courses.
+(stdlib only, no Django, no database), fast enough for a sweep over thousands of courses
+(about 0.1 ms a course: ``python -m benchmarks.rules_sweep``).
 
-Public API (re-exported here for the ORM adapter):
+Public API:
 
-- ``checklist(facts, on, settings) -> Checklist``: the items, ``ready_to_prescribe`` (every
-  item that gates the prescription is done), the rule set, the next due date.
-- ``rule_set_for(on, settings) -> RuleSet``: REMS 2021, or REMS 2026 from the effective date.
-- ``pickup_window(collected_on) -> DateRange``: the 7-day window, collection day = day 1.
-- ``next_visit_window``, ``ipledge_entries`` (``ipledge.monthly_rules``) and
-  ``calendar_events`` (``ipledge.calendar_rules``) for the pages, reminders and .ics export.
-- ``may_dispense(authorization, day)`` and ``prescription_problems(...)`` for services.
+- ``ipledge.rule_facts``: the input dataclasses (``CourseFacts`` and its parts) and
+  ``RuleSettings`` (the clinic's choices, defaults from DOMAIN.md).
+- here: ``checklist(facts, on, settings) -> Checklist`` (the items; ``ready_to_prescribe``:
+  every item that gates the prescription is done; the rule set; the next due date; the last
+  day of the open window; the supply), ``rule_set_for(on, settings)``,
+  ``pickup_window(collected_on)``, ``may_dispense(authorization, day)`` and
+  ``prescription_problems(prescription, window)`` for services, ``Code``/``Status``.
+- ``ipledge.monthly_rules``: ``next_visit_window`` (the "due for a visit" list) and
+  ``ipledge_entries`` (what to type on the iPLEDGE website this month).
+- ``ipledge.calendar_rules``: ``calendar_events`` (the therapy calendar and its .ics file).
 
-How the rules read DOMAIN.md and the public iPLEDGE material, where they leave room:
+How the rules read DOMAIN.md and the public iPLEDGE material where they leave room (the
+choices a clinic may want otherwise are ``RuleSettings``):
 
-1. The rule set is chosen by the day of the check only (``rule_sets``); it applies to every
-   fact, including ones dated before the switch.
+1. The rule set is chosen by the day of the check only (``rule_sets``) and applies to every
+   fact, including ones dated before the switch. Checks before 13 Dec 2021 use the 2021 rules.
 2. Windows are inclusive and count their first day as day 1: a test collected 2 Mar opens
    2-8 Mar. The 2021 30-day window of a patient who cannot get pregnant counts the visit as
-   day 1 by default (last day visit + 29); ``WindowConvention.VISIT_PLUS_30`` gives visit + 30.
-   It starts at ``MonthlyConfirmation.visit_on`` or, if absent, the counseling confirmation.
-3. A window is used when an authorization inside it is recorded as dispensed. The 19-day
-   lockout (2021) applies to the first prescription only, counted from the test that opened
-   the missed window; later missed windows just need a new test. Under the 2026 rules a new
-   test may follow at once (in a medical setting before the first dose).
-4. A month's counseling, comprehension and methods count when dated inside the month's window
-   (on or after the test: iPLEDGE takes them after the result is entered). The office's
+   day 1 by default (last day visit + 29, the shorter reading, so Isotrack never promises a
+   day iPLEDGE may refuse); ``WindowConvention.VISIT_PLUS_30`` gives visit + 30. It starts at
+   ``MonthlyConfirmation.visit_on`` or, if absent, the counseling confirmation.
+3. A window is used when an authorization inside it is recorded as dispensed; each
+   dispensing starts a new month, which needs its own test (or, 2021, its own counseling for
+   a patient who cannot get pregnant). The 19-day lockout (2021) applies to the first
+   prescription only, counted from the test that opened the missed window; a missed window
+   later in the course just needs a new test. Under the 2026 rules a new test may follow at
+   once (in a medical setting before the first dose).
+4. A test counts from the day its result is known (``resulted_on``); its window still counts
+   from the collection day. The days between the two tests before treatment (setting) apply
+   under both rule sets. Timing the confirmation test to the menstrual cycle (label advice) is
+   not modelled.
+5. A month's counseling, comprehension and methods count when dated inside that month's
+   window (on or after the test: iPLEDGE takes them after the result is entered). The office's
    methods must equal the patient's, in order (iPLEDGE has a primary and a secondary slot),
-   and name the same methods as the chart; a mismatch blocks the month.
-5. "One month" of contraception is a calendar month (31 Jan + 1 month = 28/29 Feb); the test
-   after treatment counts from the last dose + ``post_treatment_test_days`` (30) on, and is
+   and name methods the chart shows in use; a mismatch blocks the month.
+6. "One month" of contraception is a calendar month (31 Jan + 1 month = 28/29 Feb); the test
+   after treatment counts from the last dose + ``post_treatment_test_days`` (30) on and is
    overdue ``post_treatment_test_grace_days`` (7) later.
-6. Any positive test known on the day blocks the course whatever its setting or validity;
-   a result entered in error must be corrected in the labs app, not overridden here.
-7. A patient who becomes able to get pregnant during a course qualifies again as before a
+7. Any positive test known on the day blocks the course whatever its setting or validity (an
+   unverified positive home test still means: stop). A result entered in error is corrected
+   in the labs app, never overridden here.
+8. A patient who becomes able to get pregnant during a course qualifies again as before a
    first prescription (setting ``requalify_after_category_change``); one who no longer can
    follows the cannot-get-pregnant rules from the day of the change.
-8. Home tests: tolerated during treatment under the 2021 rules (FDA enforcement discretion,
-   setting), allowed during and after treatment under the 2026 rules (setting); never for
-   the tests before treatment. Under the 2021 rules the confirmation and monthly tests need a
-   CLIA-certified lab; an office holding a CLIA certificate can say so in the settings.
-9. Dispensing problems (more than 30 days, refills, a dispensing after the do-not-dispense-
-   after date) are shown on their own items and do not gate writing the next prescription.
+9. Home tests: tolerated during treatment under the 2021 rules (FDA enforcement discretion,
+   setting), allowed during and after treatment under the 2026 rules (setting); never for the
+   tests before treatment. Under the 2021 rules the confirmation and monthly tests need a
+   CLIA-certified lab; an office holding a CLIA certificate says so in the settings.
+10. Consent: the Patient Information / Informed Consent form for every patient, plus the
+   Informed Consent About Birth Defects form for a patient who can get pregnant.
+11. Dispensing problems (more than 30 days, refills, a prescription written before its
+   window, a dispensing after the do-not-dispense-after date) are shown on their own items
+   and never gate writing the next, correct prescription.
 """
 
 from __future__ import annotations
