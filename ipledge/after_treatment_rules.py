@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from .rule_context import Context
+from .rule_context import Context, why_not_counted
 from .rule_dates import DateRange, add_months, days, fmt
 from .rule_facts import (
-    PregnancyTest,
     RuleSettings,
     TestResult,
 )
@@ -56,22 +55,13 @@ def _post_treatment_test(ctx: Context, last: date) -> Item:
         if t.result is TestResult.NEGATIVE and t.counts_as_valid and t.setting in allowed:
             reason = f"Negative test collected {fmt(t.collected_on)} {SETTING_WORDS[t.setting]}."
             return make_item(ctx, code, Status.DONE, reason, blocks=False)
-        notes.append(_why_not_after(t, allowed))
+        notes.append(why_not_counted(t, allowed, "after treatment"))
     status = Status.OVERDUE if ctx.on > window.end else Status.DUE
     reason = (
         f"Collect a pregnancy test {settings_words(allowed)} from {fmt(window.start)} "
         f"({ctx.settings.post_treatment_test_days} days after the last dose of {fmt(last)})."
     )
     return make_item(ctx, code, status, join(reason, " ".join(notes)), blocks=False, due_on=window.start, window=window)
-
-
-def _why_not_after(test: PregnancyTest, allowed) -> str:
-    when = fmt(test.collected_on)
-    if test.result is TestResult.PENDING:
-        return f"The result of the test of {when} is not in yet."
-    if not test.counts_as_valid:
-        return f"The test of {when} does not count (test sensitivity, or a home test not verified)."
-    return f"The test of {when} was done {SETTING_WORDS[test.setting]}; it must be done {settings_words(allowed)}."
 
 
 def _post_treatment_contraception(ctx: Context, last: date, one_month: date) -> Item:

@@ -253,7 +253,7 @@ def _qualification(
         if t.result is TestResult.NEGATIVE and t.counts_as_valid and t.setting in policy.screening_settings:
             screening = t
             break
-        notes.append(_why_not(t, policy.screening_settings, "before treatment"))
+        notes.append(why_not_counted(t, policy.screening_settings, "before treatment"))
     ready_on = _contraception_ready_on(cover, on)
     if screening is None:
         return Qualification(None, None, None, None, None, ready_on, tuple(notes), None)
@@ -282,7 +282,7 @@ def _qualification(
                 return Qualification(screening, current, missed, lockout_until, None, ready_on, tuple(notes), day)
             close(current)
             current = None
-        problem = _why_not(t, policy.confirmation_settings, "as the confirmation test")
+        problem = why_not_counted(t, policy.confirmation_settings, "as the confirmation test")
         if not problem and t.collected_on < not_before:
             problem = (
                 f"The test of {fmt(t.collected_on)} came {(t.collected_on - screening.collected_on).days} days "
@@ -321,7 +321,8 @@ def _contraception_ready_on(cover: Coverage, on: date) -> date | None:
     return add_months(since, 1) if since else None
 
 
-def _why_not(test: PregnancyTest, allowed, purpose: str) -> str:
+def why_not_counted(test: PregnancyTest, allowed, purpose: str) -> str:
+    """Why a test does not count for ``purpose`` (empty when it does)."""
     when = fmt(test.collected_on)
     if test.result is TestResult.PENDING:
         return f"The result of the test of {when} is not in yet."
@@ -346,7 +347,7 @@ def _cycle(ctx: Context) -> Cycle:
         for t in sorted(ctx.facts.pregnancy_tests, key=lambda t: t.collected_on):
             if after is not None and t.collected_on <= after:
                 continue
-            problem = _why_not(t, ctx.policy.treatment_settings, "during treatment")
+            problem = why_not_counted(t, ctx.policy.treatment_settings, "during treatment")
             if problem:
                 notes.append(problem)
             else:
