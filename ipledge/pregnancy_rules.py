@@ -162,7 +162,7 @@ def monthly_items(ctx: Context) -> list[Item]:
         test = make_item(ctx, Code.MONTHLY_TEST, Status.OVERDUE, reason, due_on=cycle.closed.end + days(1))
     else:
         status = Status.OVERDUE if visit.end and ctx.on > visit.end else Status.DUE
-        reason = f"Collect a negative test {where} {visit_words(ctx, visit)}."
+        reason = f"Collect a negative test {where} ({visit_words(ctx, visit)})."
         test = make_item(ctx, Code.MONTHLY_TEST, status, join(reason, notes), due_on=visit.start, window=visit)
     return [
         test,
@@ -173,12 +173,14 @@ def monthly_items(ctx: Context) -> list[Item]:
 
 
 def visit_words(ctx: Context, visit: DateRange) -> str:
+    """When this month's visit falls, for reasons: ``due now``, or its days and why."""
     if visit.end is None:
-        return "now"
-    words = f"between {fmt(visit.start)} and {fmt(visit.end)}"
-    if ctx.supplied_through:
-        words += f", before the supply runs out after {fmt(ctx.supplied_through)}"
-    return words
+        return "due now"
+    supply = fmt(ctx.supplied_through) if ctx.supplied_through else None
+    if ctx.on > visit.end:
+        return f"the visit was due by {fmt(visit.end)}" + (f"; the supply ran out after {supply}" if supply else "")
+    words = f"visit between {fmt(visit.start)} and {fmt(visit.end)}"
+    return words + (f", before the supply runs out after {supply}" if supply else "")
 
 
 def _contraception_in_use(ctx: Context) -> Item:

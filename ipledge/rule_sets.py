@@ -76,8 +76,8 @@ SETTING_WORDS = {
 
 
 def settings_words(allowed: frozenset[TestSetting]) -> str:
-    """``in the office or in a CLIA-certified lab`` — for reasons."""
+    """``in the office, in a CLIA-certified lab or at home`` — for reasons."""
     if allowed == MEDICAL:
         return "in a medical setting (office, clinic or lab)"
     ordered = [SETTING_WORDS[s] for s in TestSetting if s in allowed]
-    return " or ".join(ordered)
+    return " or ".join([", ".join(ordered[:-1]), ordered[-1]] if len(ordered) > 2 else ordered)

@@ -291,8 +291,8 @@ def _monthly_cannot_get_pregnant(ctx: Context) -> list[Item]:
     else:
         status = Status.OVERDUE if visit.end and ctx.on > visit.end else Status.DUE
         reason = (
-            f"Under the 2021 rules the prescriber confirms counseling in iPLEDGE every month: at the visit "
-            f"{visit_words(ctx, visit)}."
+            "Under the 2021 rules the prescriber confirms counseling in iPLEDGE at every monthly visit "
+            f"({visit_words(ctx, visit)})."
         )
         counseling = make_item(ctx, Code.COUNSELING, status, reason, due_on=visit.start, window=visit)
         reason = f"Opens at the visit where counseling is confirmed and lasts 30 days ({counting})."
