@@ -58,11 +58,12 @@ def abstinence(since="2026-01-05", until=None):
     return AbstinenceCommitment(d(since), d(until) if until else None)
 
 
-def test_on(day: str, setting=TestSetting.CLIA_LAB, result=TestResult.NEGATIVE, **kw) -> PregnancyTest:
+def collected(day: str, setting=TestSetting.CLIA_LAB, result=TestResult.NEGATIVE, **kw) -> PregnancyTest:
     return PregnancyTest(d(day), result, setting, **kw)
 
 
-test_on.__test__ = False  # a builder, not a pytest test
+def with_tests(facts: CourseFacts, *tests: PregnancyTest) -> CourseFacts:
+    return replace(facts, pregnancy_tests=(*facts.pregnancy_tests, *tests))
 
 
 def confirmed(
@@ -117,7 +118,7 @@ def can_get_pregnant(**kw) -> CourseFacts:
     base = CourseFacts(
         risk_categories=(RiskAssignment(CAN, d("2026-01-05")),),
         enrollment=enrolled(CAN),
-        pregnancy_tests=(test_on("2026-01-30", TestSetting.OFFICE),),
+        pregnancy_tests=(collected("2026-01-30", TestSetting.OFFICE),),
         contraception=(iud(), condom()),
     )
     return replace(base, **kw)
@@ -126,7 +127,7 @@ def can_get_pregnant(**kw) -> CourseFacts:
 def ready_on_2_march(**kw) -> CourseFacts:
     """The DOMAIN.md example: confirmation test collected Mon 2 Mar 2026, confirmations done on 3 Mar."""
     fields = {
-        "pregnancy_tests": (test_on("2026-01-30", TestSetting.OFFICE), test_on("2026-03-02")),
+        "pregnancy_tests": (collected("2026-01-30", TestSetting.OFFICE), collected("2026-03-02")),
         "confirmations": (month("2026-03-03"),),
     }
     return can_get_pregnant(**{**fields, **kw})

@@ -9,11 +9,11 @@ from .builders import (
     RULES_2021,
     authorization,
     cannot_get_pregnant,
+    collected,
     confirmed,
     course,
     d,
     ready_on_2_march,
-    test_on,
 )
 
 
@@ -53,7 +53,7 @@ def test_the_screening_test_opens_no_window_and_a_superseded_visit_is_not_a_wind
 
 
 def test_events_hold_no_results():
-    positive = test_on("2026-03-02", result=TestResult.POSITIVE, purpose=TestPurpose.MONTHLY)
+    positive = collected("2026-03-02", result=TestResult.POSITIVE, purpose=TestPurpose.MONTHLY)
     events = calendar_events(ready_on_2_march(pregnancy_tests=(positive,)), d("2026-03-04"), RULES_2021)
     titles = " ".join(e.title for e in events).lower()
     assert "monthly pregnancy test" in titles

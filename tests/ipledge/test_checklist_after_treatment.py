@@ -13,12 +13,12 @@ from .builders import (
     RULES_2026,
     authorization,
     cannot_get_pregnant,
+    collected,
     condom,
     course,
     d,
     iud,
     ready_on_2_march,
-    test_on,
 )
 
 NO_HOME_TESTS_2026 = RuleSettings(rems_2026_home_tests_allowed=False, rems_2026_effective_on=d("2000-01-01"))
@@ -52,7 +52,7 @@ def test_the_post_treatment_test_is_due_30_days_after_the_last_dose(on, status):
 
 
 @pytest.mark.parametrize(
-    ("collected", "setting", "rules", "done"),
+    ("day", "setting", "rules", "done"),
     [
         ("2026-07-15", TestSetting.CLIA_LAB, RULES_2021, True),
         ("2026-07-14", TestSetting.CLIA_LAB, RULES_2021, False),  # day 29
@@ -66,9 +66,9 @@ def test_the_post_treatment_test_is_due_30_days_after_the_last_dose(on, status):
         ),
     ],
 )
-def test_the_post_treatment_test_counts_from_day_30_in_an_accepted_setting(collected, setting, rules, done):
+def test_the_post_treatment_test_counts_from_day_30_in_an_accepted_setting(day, setting, rules, done):
     facts = finished()
-    facts = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, test_on(collected, setting)))
+    facts = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, collected(day, setting)))
     item = checklist(facts, d("2026-07-31"), rules).item(Code.POST_TREATMENT_TEST)
     assert (item.status is Status.DONE) is done
 
@@ -103,7 +103,7 @@ def test_no_blood_donation_for_one_calendar_month_after_the_last_dose(last_dose,
 
 def test_the_course_is_complete_when_the_test_contraception_and_month_are_done():
     facts = finished(contraception=(iud(), condom(until="2026-07-20")))
-    facts = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-07-16")))
+    facts = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, collected("2026-07-16")))
     assert not checklist(facts, d("2026-07-15"), RULES_2021).completed
     assert checklist(facts, d("2026-07-16"), RULES_2021).completed
 

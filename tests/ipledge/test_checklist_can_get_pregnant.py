@@ -17,6 +17,7 @@ from .builders import (
     abstinence,
     authorization,
     can_get_pregnant,
+    collected,
     condom,
     confirmed,
     course,
@@ -26,7 +27,7 @@ from .builders import (
     method,
     month,
     ready_on_2_march,
-    test_on,
+    with_tests,
 )
 
 OFFICE, LAB, HOME = TestSetting.OFFICE, TestSetting.CLIA_LAB, TestSetting.HOME
@@ -105,14 +106,14 @@ def test_2021_a_missed_first_window_locks_the_next_confirmation_test_until_21_ma
     assert result.next_due_on == d("2026-03-21")
 
     # A test on 20 Mar falls inside the lockout and does not count; one on 21 Mar does.
-    on_20 = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-03-20")))
+    on_20 = with_tests(facts, collected("2026-03-20"))
     assert check(on_20, "2026-03-20").item(Code.CONFIRMATION_TEST).status is Status.DUE
     assert "19-day wait" in check(on_20, "2026-03-20").item(Code.CONFIRMATION_TEST).reason
     assert check(facts, "2026-03-21").item(Code.MISSED_FIRST_WINDOW).status is Status.DUE
 
     on_21 = replace(
         facts,
-        pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-03-21")),
+        pregnancy_tests=(*facts.pregnancy_tests, collected("2026-03-21")),
         confirmations=(*facts.confirmations, month("2026-03-21")),
     )
     result = check(on_21, "2026-03-21")
@@ -130,7 +131,7 @@ def test_2026_a_missed_first_window_allows_a_new_test_at_once():
 
     retest = replace(
         facts,
-        pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-03-09", OFFICE)),
+        pregnancy_tests=(*facts.pregnancy_tests, collected("2026-03-09", OFFICE)),
         confirmations=(*facts.confirmations, month("2026-03-09")),
     )
     result = check(retest, "2026-03-09", RULES_2026)
@@ -158,7 +159,7 @@ def test_a_missed_window_counts_only_when_nothing_was_dispensed_in_it():
     ],
 )
 def test_the_confirmation_test_must_be_in_the_setting_its_rule_set_requires(setting, rules, counts):
-    facts = can_get_pregnant(pregnancy_tests=(test_on("2026-01-30", OFFICE), test_on("2026-03-02", setting)))
+    facts = can_get_pregnant(pregnancy_tests=(collected("2026-01-30", OFFICE), collected("2026-03-02", setting)))
     item = check(facts, "2026-03-03", rules).item(Code.CONFIRMATION_TEST)
     assert (item.status is Status.DONE) is counts
     if not counts:
@@ -167,7 +168,7 @@ def test_the_confirmation_test_must_be_in_the_setting_its_rule_set_requires(sett
 
 @pytest.mark.parametrize(("rules", "counts"), [(RULES_2021, False), (RULES_2026, False)])
 def test_a_home_test_never_counts_as_the_screening_test(rules, counts):
-    facts = can_get_pregnant(pregnancy_tests=(test_on("2026-01-30", HOME),))
+    facts = can_get_pregnant(pregnancy_tests=(collected("2026-01-30", HOME),))
     item = check(facts, "2026-02-01", rules).item(Code.SCREENING_TEST)
     assert (item.status is Status.DONE) is counts
     assert "at home" in item.reason
@@ -184,7 +185,7 @@ def test_a_home_test_never_counts_as_the_screening_test(rules, counts):
 )
 def test_the_confirmation_test_comes_the_set_number_of_days_after_the_screening_test(interval, confirmation, counts):
     rules = RuleSettings(rems_2026_effective_on=d("2099-01-01"), days_between_pretreatment_tests=interval)
-    facts = can_get_pregnant(pregnancy_tests=(test_on("2026-01-30", OFFICE), test_on(confirmation)))
+    facts = can_get_pregnant(pregnancy_tests=(collected("2026-01-30", OFFICE), collected(confirmation)))
     item = check(facts, confirmation, rules).item(Code.CONFIRMATION_TEST)
     assert (item.status is Status.DONE) is counts
     if not counts:
@@ -194,7 +195,7 @@ def test_the_confirmation_test_comes_the_set_number_of_days_after_the_screening_
 def test_the_confirmation_test_needs_a_month_of_two_methods_before_it():
     facts = can_get_pregnant(
         contraception=(iud(since="2026-02-15"), condom(since="2026-02-15")),
-        pregnancy_tests=(test_on("2026-01-30", OFFICE), test_on("2026-03-02")),
+        pregnancy_tests=(collected("2026-01-30", OFFICE), collected("2026-03-02")),
     )
     result = check(facts, "2026-03-02")
     assert result.item(Code.CONFIRMATION_TEST).status is Status.DUE
@@ -203,7 +204,7 @@ def test_the_confirmation_test_needs_a_month_of_two_methods_before_it():
     lead_in = result.item(Code.CONTRACEPTION_MONTH_BEFORE)
     assert (lead_in.status, lead_in.due_on) == (Status.DUE, d("2026-03-15"))
 
-    later = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-03-16")))
+    later = with_tests(facts, collected("2026-03-16"))
     result = check(later, "2026-03-16")
     assert result.item(Code.CONFIRMATION_TEST).status is Status.DONE
     assert result.item(Code.CONTRACEPTION_MONTH_BEFORE).status is Status.DONE
@@ -220,7 +221,7 @@ def test_the_confirmation_test_needs_a_month_of_two_methods_before_it():
 def test_a_month_of_contraception_is_a_calendar_month(since, ready_on):
     facts = can_get_pregnant(
         contraception=(iud(since=since), condom(since=since)),
-        pregnancy_tests=(test_on("2025-12-01", OFFICE),),
+        pregnancy_tests=(collected("2025-12-01", OFFICE),),
         risk_categories=(replace(can_get_pregnant().risk_categories[0], effective_on=d("2025-12-01")),),
     )
     item = check(facts, since).item(Code.CONTRACEPTION_MONTH_BEFORE)
@@ -244,7 +245,7 @@ def test_a_window_across_the_leap_day_ends_six_days_after_collection():
         risk_categories=(replace(can_get_pregnant().risk_categories[0], effective_on=d(start)),),
         enrollment=replace(can_get_pregnant().enrollment, enrolled_on=d(start)),
         contraception=(iud(since="2028-01-20"), condom(since="2028-01-20")),
-        pregnancy_tests=(test_on("2028-01-24", OFFICE), test_on("2028-02-25")),
+        pregnancy_tests=(collected("2028-01-24", OFFICE), collected("2028-02-25")),
         confirmations=(month("2028-02-29"),),
     )
     result = check(facts, "2028-02-29")
@@ -331,7 +332,7 @@ def test_the_monthly_test_opens_the_window_for_the_next_prescription():
     facts = on_treatment()
     facts = replace(
         facts,
-        pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-03-30")),
+        pregnancy_tests=(*facts.pregnancy_tests, collected("2026-03-30")),
         confirmations=(*facts.confirmations, month("2026-03-31")),
     )
     result = check(facts, "2026-03-31")
@@ -345,13 +346,13 @@ def test_the_monthly_test_opens_the_window_for_the_next_prescription():
 
 def test_a_missed_monthly_window_needs_only_a_new_test_without_lockout():
     facts = on_treatment()
-    facts = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-03-30")))
+    facts = with_tests(facts, collected("2026-03-30"))
     result = check(facts, "2026-04-06")
     assert result.item(Code.MONTHLY_TEST).status is Status.OVERDUE
     assert result.item(Code.PICKUP_WINDOW).status is Status.OVERDUE
     retest = replace(
         facts,
-        pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-04-07")),
+        pregnancy_tests=(*facts.pregnancy_tests, collected("2026-04-07")),
         confirmations=(month("2026-04-07"),),
     )
     assert check(retest, "2026-04-07").ready_to_prescribe
@@ -370,13 +371,13 @@ def test_a_missed_monthly_window_needs_only_a_new_test_without_lockout():
 )
 def test_home_tests_during_treatment_follow_the_rule_set_and_the_clinic_setting(setting, rules, counts):
     facts = on_treatment()
-    facts = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-03-30", setting)))
+    facts = with_tests(facts, collected("2026-03-30", setting))
     assert (check(facts, "2026-03-30", rules).item(Code.MONTHLY_TEST).status is Status.DONE) is counts
 
 
 def test_an_unverified_home_test_does_not_count():
     facts = on_treatment()
-    facts = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-03-30", HOME, counts_as_valid=False)))
+    facts = with_tests(facts, collected("2026-03-30", HOME, counts_as_valid=False))
     item = check(facts, "2026-03-30").item(Code.MONTHLY_TEST)
     assert item.status is Status.DUE
     assert "does not count" in item.reason
@@ -384,7 +385,7 @@ def test_an_unverified_home_test_does_not_count():
 
 def test_a_result_not_known_yet_on_the_day_is_pending():
     facts = on_treatment()
-    facts = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-03-30", resulted_on=d("2026-04-01"))))
+    facts = with_tests(facts, collected("2026-03-30", resulted_on=d("2026-04-01")))
     assert "not in yet" in check(facts, "2026-03-31").item(Code.MONTHLY_TEST).reason
     assert check(facts, "2026-04-01").item(Code.MONTHLY_TEST).status is Status.DONE
 
@@ -396,7 +397,7 @@ def test_a_result_not_known_yet_on_the_day_is_pending():
 def test_a_positive_test_blocks_the_course_with_the_three_steps(setting):
     facts = on_treatment()
     facts = replace(
-        facts, pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-03-30", setting, result=TestResult.POSITIVE))
+        facts, pregnancy_tests=(*facts.pregnancy_tests, collected("2026-03-30", setting, result=TestResult.POSITIVE))
     )
     result = check(facts, "2026-03-30")
     pregnancy = result.items[0]
@@ -440,7 +441,7 @@ def test_a_patient_who_becomes_able_to_get_pregnant_qualifies_again():
     # Screening 16 Mar, confirmation 15 Apr (30 days, a month of contraception), then ready.
     requalified = replace(
         facts,
-        pregnancy_tests=(test_on("2026-03-16", OFFICE), test_on("2026-04-15")),
+        pregnancy_tests=(collected("2026-03-16", OFFICE), collected("2026-04-15")),
         confirmations=(month("2026-04-15"),),
     )
     assert check(requalified, "2026-04-15").ready_to_prescribe
@@ -454,7 +455,9 @@ def test_a_patient_who_becomes_able_to_get_pregnant_qualifies_again():
 
 def test_without_requalifying_the_monthly_rules_apply_from_the_change():
     rules = RuleSettings(rems_2026_effective_on=d("2099-01-01"), requalify_after_category_change=False)
-    facts = changed_to_can_get_pregnant(pregnancy_tests=(test_on("2026-03-30"),), confirmations=(month("2026-03-30"),))
+    facts = changed_to_can_get_pregnant(
+        pregnancy_tests=(collected("2026-03-30"),), confirmations=(month("2026-03-30"),)
+    )
     result = checklist(facts, d("2026-03-30"), rules)
     assert Code.MONTHLY_TEST in result.codes
     assert result.ready_to_prescribe

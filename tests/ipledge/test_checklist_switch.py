@@ -6,7 +6,18 @@ from dataclasses import replace
 from ipledge.rule_facts import RiskAssignment, RuleSettings, TestSetting
 from ipledge.rules import Code, RuleSet, Status, checklist
 
-from .builders import CAN, can_get_pregnant, cannot_get_pregnant, condom, confirmed, d, enrolled, iud, month, test_on
+from .builders import (
+    CAN,
+    can_get_pregnant,
+    cannot_get_pregnant,
+    collected,
+    condom,
+    confirmed,
+    d,
+    enrolled,
+    iud,
+    month,
+)
 
 DEFAULTS = RuleSettings()
 DAY_BEFORE, SWITCH = d("2026-08-07"), d("2026-08-08")
@@ -18,7 +29,7 @@ def summer_patient(**kw):
         "risk_categories": (RiskAssignment(CAN, d("2026-06-01")),),
         "enrollment": enrolled(on="2026-06-01"),
         "contraception": (iud(since="2026-06-01"), condom(since="2026-06-01")),
-        "pregnancy_tests": (test_on("2026-06-20", TestSetting.OFFICE),),
+        "pregnancy_tests": (collected("2026-06-20", TestSetting.OFFICE),),
     }
     return can_get_pregnant(**{**fields, **kw})
 
@@ -31,7 +42,7 @@ def test_every_item_comes_from_the_rule_set_of_its_day():
 
 def test_a_confirmation_test_in_the_office_counts_from_the_switch():
     facts = summer_patient(
-        pregnancy_tests=(test_on("2026-06-20", TestSetting.OFFICE), test_on("2026-08-05", TestSetting.OFFICE)),
+        pregnancy_tests=(collected("2026-06-20", TestSetting.OFFICE), collected("2026-08-05", TestSetting.OFFICE)),
         confirmations=(month("2026-08-06"),),
     )
     assert checklist(facts, DAY_BEFORE, DEFAULTS).item(Code.CONFIRMATION_TEST).status is Status.DUE
@@ -42,7 +53,7 @@ def test_a_confirmation_test_in_the_office_counts_from_the_switch():
 
 def test_the_19_day_lockout_ends_with_the_2021_rules():
     # Confirmation test 28 Jul, window 28 Jul - 3 Aug missed: 2021 lockout until 16 Aug.
-    facts = summer_patient(pregnancy_tests=(test_on("2026-06-20", TestSetting.OFFICE), test_on("2026-07-28")))
+    facts = summer_patient(pregnancy_tests=(collected("2026-06-20", TestSetting.OFFICE), collected("2026-07-28")))
     before = checklist(facts, DAY_BEFORE, DEFAULTS).item(Code.MISSED_FIRST_WINDOW)
     assert (before.status, before.due_on) == (Status.BLOCKED, d("2026-08-16"))
     after = checklist(facts, SWITCH, DEFAULTS).item(Code.MISSED_FIRST_WINDOW)
@@ -51,7 +62,7 @@ def test_the_19_day_lockout_ends_with_the_2021_rules():
 
     retest = replace(
         facts,
-        pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-08-08", TestSetting.OFFICE)),
+        pregnancy_tests=(*facts.pregnancy_tests, collected("2026-08-08", TestSetting.OFFICE)),
         confirmations=(month("2026-08-08"),),
     )
     assert checklist(retest, SWITCH, DEFAULTS).ready_to_prescribe

@@ -11,6 +11,7 @@ from .builders import (
     authorization,
     can_get_pregnant,
     cannot_get_pregnant,
+    collected,
     condom,
     confirmed,
     course,
@@ -18,7 +19,6 @@ from .builders import (
     enrolled,
     iud,
     ready_on_2_march,
-    test_on,
 )
 
 
@@ -81,7 +81,7 @@ def test_after_treatment_the_visit_is_the_post_treatment_test_then_nothing():
         d("2026-07-15"),
         d("2026-07-22"),
     )
-    tested = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, test_on("2026-07-16")))
+    tested = replace(facts, pregnancy_tests=(*facts.pregnancy_tests, collected("2026-07-16")))
     assert next_visit_window(tested, d("2026-07-17"), RULES_2021) is None
     done = cannot_get_pregnant(course=course(first_dose="2026-03-03", last_dose="2026-06-15"))
     assert next_visit_window(done, d("2026-06-20"), RULES_2021) is None
