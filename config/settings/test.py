@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, CACHES, env
+from .base import BASE_DIR, CACHES, STORAGES, env
 
 SECRET_KEY = env.str("SECRET_KEY")
 DEBUG = False
@@ -19,6 +19,7 @@ CACHES["default"]["KEY_PREFIX"] = env.str("ISOTRACK_CACHE_PREFIX", default=f"iso
 CELERY_TASK_DEFAULT_QUEUE = f"isotrack-test-{TEST_RUN_ID}"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".data" / "test" / "private"
+STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
 # Static files come straight from the source folders (no collectstatic outside production).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

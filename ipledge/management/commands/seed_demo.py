@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_users
 from accounts.models import Role
+from labs.demo import seed_labs
 from patients.demo import seed_patients
 from patients.models import Patient
 
@@ -35,9 +36,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         rng = random.Random(seed)
         prescribers = [user for user, _ in users if user.role == Role.PRESCRIBER]
+        nurse = next(user for user, _ in users if user.role == Role.CLINICAL_STAFF)
         with transaction.atomic():
-            seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
+            added = seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
+            labs = seed_labs(patients=added, rng=rng, staff=nurse, prescriber=prescribers[0])
         self.stdout.write(f"Added {patients} synthetic patients in {time.monotonic() - started:.1f} s.")
+        self.stdout.write(f"Added {labs['results']} lab results and {labs['pregnancy_tests']} pregnancy tests.")
 
     def _print_credentials(self, users):
         self.stdout.write(self.style.SUCCESS("\nDemo logins (shown once; also in the README):"))
