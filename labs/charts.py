@@ -16,7 +16,7 @@ from .ranges import range_text
 
 WIDTH = 560
 HEIGHT = 220
-LEFT, RIGHT, TOP, BOTTOM = 52, 150, 14, 30
+LEFT, RIGHT, TOP, BOTTOM = 52, 150, 26, 30
 
 
 @dataclass(frozen=True)
