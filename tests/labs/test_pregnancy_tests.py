@@ -68,6 +68,7 @@ def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert f'id="id_{field}_error"' in response.content.decode()
+    assert not response.context["form"].non_field_errors()  # said once, next to the field
     assert not PregnancyTest.objects.exists()
 
 
