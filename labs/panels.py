@@ -10,21 +10,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import monitoring
-from .models import LabResult, LabSettings, PregnancyTest
+from .models import LabResult, LabSettings
 from .pregnancy import POSITIVE_STEPS, active_positive
-
-_TEST_FIELDS = (
-    "id",
-    "patient_id",
-    "collected_on",
-    "test_type",
-    "setting",
-    "result",
-    "sensitivity_miu_ml",
-    "purpose",
-    "verified_at",
-    "clia_number",
-)
+from .selectors import pregnancy_tests
 
 
 def labs_summary(request, patient) -> str | None:
@@ -32,12 +20,12 @@ def labs_summary(request, patient) -> str | None:
     if not user.has_perm("labs.view_lab_status"):
         return None
     clinical = user.has_perm("labs.view_labresult")
-    sees_test_results = user.has_perm("labs.view_pregnancytest")
     today = timezone.localdate()
 
-    results = sorted(
-        LabResult.objects.filter(patient=patient).select_related("analyte", "specimen"),
-        key=lambda r: (r.specimen.collected_on, r.pk),
+    results = list(
+        LabResult.objects.filter(patient=patient)
+        .select_related("analyte", "specimen")
+        .order_by("specimen__collected_on", "id")
     )
     names = {r.analyte.code: r.analyte.name for r in results}
     plan = LabSettings.load().plan(required_analytes=())
@@ -49,20 +37,19 @@ def labs_summary(request, patient) -> str | None:
         }
         for item in monitoring.rechecks(plan, [r.as_fact() for r in results], today)
     ]
-    tests = [test.as_fact() for test in PregnancyTest.objects.filter(patient=patient).only(*_TEST_FIELDS)]
+    tests = pregnancy_tests([patient.pk]).get(patient.pk, [])
     open_review = [r for r in results if r.abnormal and not r.is_reviewed]
     latest = {r.analyte_id: r for r in results}  # sorted by date: the last one wins
     context = {
         "patient": patient,
         "clinical": clinical,
-        "sees_test_results": sees_test_results,
         "due": due,
         "awaiting_verification": [t for t in tests if t.awaiting_verification],
         "review_pending": bool(open_review),
         "open_review": open_review if clinical else [],
         "threshold_hits": [r for r in open_review if r.action] if clinical else [],
         "latest": sorted(latest.values(), key=lambda r: (r.analyte.display_order, r.analyte.name)) if clinical else [],
-        "positive": active_positive(tests) if sees_test_results else None,
+        "positive": active_positive(tests) if user.has_perm("labs.view_pregnancytest") else None,
         "positive_steps": POSITIVE_STEPS,
     }
     return render_to_string("labs/panel.html", context, request=request)

@@ -52,10 +52,10 @@ def _start_of_day_after(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def _grouped(facts: Iterable, key: str = "patient_id") -> dict[int, list]:
+def _by_patient(facts: Iterable) -> dict[int, list]:
     grouped: dict[int, list] = defaultdict(list)
     for fact in facts:
-        grouped[getattr(fact, key)].append(fact)
+        grouped[fact.patient_id].append(fact)
     return dict(grouped)
 
 
@@ -87,7 +87,7 @@ def monitoring_results(patient_ids: Iterable[int], since: date | None = None) ->
     if since is not None:
         results = results.filter(specimen__collected_on__gte=since)
     rows = results.order_by("specimen__collected_on", "id").values_list(*_RESULT_FIELDS)
-    return _grouped(_result_fact(row) for row in rows)
+    return _by_patient(_result_fact(row) for row in rows)
 
 
 def unreviewed_abnormal_results(patient_ids: Iterable[int], as_of: date) -> dict[int, list[ResultFact]]:
@@ -100,7 +100,7 @@ def unreviewed_abnormal_results(patient_ids: Iterable[int], as_of: date) -> dict
         .values_list(*_RESULT_FIELDS)
     )
     # A review after as_of does not count on that day.
-    return _grouped(replace(_result_fact(row), reviewed=False) for row in rows)
+    return _by_patient(replace(_result_fact(row), reviewed=False) for row in rows)
 
 
 def _test_facts(tests: QuerySet) -> list[PregnancyTestFact]:
@@ -124,7 +124,7 @@ def pregnancy_tests(patient_ids: Iterable[int], since: date | None = None) -> di
     tests = PregnancyTest.objects.filter(patient_id__in=list(patient_ids))
     if since is not None:
         tests = tests.filter(collected_on__gte=since)
-    return _grouped(_test_facts(tests))
+    return _by_patient(_test_facts(tests))
 
 
 def positive_pregnancy_tests(patient_ids: Iterable[int], since: date) -> dict[int, list[PregnancyTestFact]]:
@@ -133,7 +133,7 @@ def positive_pregnancy_tests(patient_ids: Iterable[int], since: date) -> dict[in
     tests = PregnancyTest.objects.filter(
         patient_id__in=list(patient_ids), result=Result.POSITIVE, collected_on__gte=since
     )
-    return _grouped(_test_facts(tests))
+    return _by_patient(_test_facts(tests))
 
 
 # --- For the pages ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def _labs_url(patient_id: int, specimen_id: int) -> str:
     return reverse("labs:patient_labs", kwargs={"patient_id": patient_id}) + f"#specimen-{specimen_id}"
 
 
-def review_prefix(specimen_id: int) -> str:
+def _review_prefix(specimen_id: int) -> str:
     # One review form per specimen on the page: the prefix keeps their field ids apart.
     return f"specimen-{specimen_id}"
 
@@ -48,7 +48,7 @@ def _labs_page(request, patient, bound_review_form: ReviewForm | None = None):
     page = Paginator(specimens, SPECIMENS_PER_PAGE).get_page(request.GET.get("page"))
     if request.user.has_perm("labs.review_labresult"):
         for specimen in page:
-            prefix = review_prefix(specimen.pk)
+            prefix = _review_prefix(specimen.pk)
             if bound_review_form is not None and bound_review_form.prefix == prefix:
                 specimen.review_form = bound_review_form  # with its errors, even if someone else reviewed it
             elif any(not result.is_reviewed for result in specimen.results.all()):
@@ -78,6 +78,8 @@ def panel_record(request, patient_id: int):
             form.add_error(None, error)
         else:
             messages.success(request, "Results recorded.")
+            for result in specimen.results.exclude(action="").select_related("analyte"):
+                messages.warning(request, f"{result.analyte.name} {result.value_text}: {result.action}.")
             return redirect(_labs_url(patient.pk, specimen.pk))
     return render(request, "labs/panel_form.html", {"form": form, "patient": patient})
 
@@ -87,7 +89,7 @@ def panel_record(request, patient_id: int):
 def specimen_review(request, patient_id: int, specimen_id: int):
     patient = patient_for(request.user, patient_id, "labs.review_labresult")
     specimen = get_object_or_404(LabSpecimen, pk=specimen_id, patient=patient)
-    form = ReviewForm(request.POST, prefix=review_prefix(specimen.pk))
+    form = ReviewForm(request.POST, prefix=_review_prefix(specimen.pk))
     if form.is_valid():
         try:
             services.lab_specimen_review(actor=request.user, specimen_id=specimen.pk, **form.cleaned_data)

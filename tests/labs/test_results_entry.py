@@ -1,22 +1,43 @@
 """Entering a panel of results, flags and thresholds, and prescriber review (acceptance 2)."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
+from threading import Barrier
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 from pghistory.models import Events
 
+from accounts.models import Role
 from labs import services
 from labs.models import LabResult, LabSpecimen
 from labs.selectors import unreviewed_abnormal_results
+from tests.factories import PatientFactory, UserFactory
 
+from .factories import analyte
 from .helpers import HIGH_TG_PANEL, panel_data
 
 
 def enter(client, patient, results, **specimen):
     return client.post(f"/labs/patients/{patient.pk}/panel/", panel_data(results, **specimen))
+
+
+def record_one(actor, patient, code: str, value: int, high: int) -> LabSpecimen:
+    """One result through the service, as the panel form would record it."""
+    entry = services.ResultEntry(
+        analyte_id=analyte(code).pk, value=Decimal(value), unit="mg/dL", reference_high=Decimal(high)
+    )
+    return services.lab_panel_record(
+        actor=actor,
+        patient_id=patient.pk,
+        collected_on=date(2026, 3, 2),
+        fasting=True,
+        performing_lab="Labcorp",
+        results=[entry],
+    )
 
 
 @pytest.mark.parametrize(
@@ -54,6 +75,16 @@ def test_a_lipid_panel_with_triglycerides_of_620_alerts_on_the_chart_and_waits_f
     assert patient.list_name not in doctor.get("/labs/review/").content.decode()
     assert "Reduce dose and recheck" not in nurse.get(f"/patients/{patient.pk}/").content.decode()
     assert unreviewed_abnormal_results([patient.pk], timezone.localdate()) == {}
+
+
+def test_recording_a_result_at_a_threshold_says_so_at_once(clinical_staff, client_for, patient):
+    response = client_for(clinical_staff).post(
+        f"/labs/patients/{patient.pk}/panel/", panel_data(HIGH_TG_PANEL), follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "Results recorded.",
+        "Triglycerides 620 mg/dL: Reduce dose and recheck.",
+    ]
 
 
 def test_a_value_entered_in_mmol_is_shown_as_entered_and_converted(clinical_staff, client_for, patient):
@@ -133,31 +164,13 @@ def test_a_threshold_result_needs_a_review_comment(prescriber, clinical_staff, c
 
 
 def test_a_specimen_without_threshold_hits_can_be_reviewed_without_comment(prescriber, patient):
-    specimen = services.lab_panel_record(
-        actor=prescriber,
-        patient_id=patient.pk,
-        collected_on=date(2026, 3, 2),
-        fasting=True,
-        performing_lab="Labcorp",
-        results=[
-            services.ResultEntry(analyte_id=_id("chol"), value=Decimal(250), unit="mg/dL", reference_high=Decimal(199))
-        ],
-    )
+    specimen = record_one(prescriber, patient, "chol", 250, 199)
     reviewed = services.lab_specimen_review(actor=prescriber, specimen_id=specimen.pk, comment="")
     assert [r.flag for r in reviewed] == ["high"]
 
 
 def test_a_second_review_of_the_same_results_is_refused_and_keeps_the_first(prescriber, clinical_staff, patient):
-    specimen = services.lab_panel_record(
-        actor=clinical_staff,
-        patient_id=patient.pk,
-        collected_on=date(2026, 3, 2),
-        fasting=False,
-        performing_lab="Labcorp",
-        results=[
-            services.ResultEntry(analyte_id=_id("tg"), value=Decimal(700), unit="mg/dL", reference_high=Decimal(149))
-        ],
-    )
+    specimen = record_one(clinical_staff, patient, "tg", 700, 149)
     services.lab_specimen_review(actor=prescriber, specimen_id=specimen.pk, comment="Halved the dose.")
     with pytest.raises(ValidationError, match="already reviewed"):
         services.lab_specimen_review(actor=prescriber, specimen_id=specimen.pk, comment="Something else.")
@@ -165,18 +178,7 @@ def test_a_second_review_of_the_same_results_is_refused_and_keeps_the_first(pres
 
 
 def test_only_a_prescriber_may_review(clinical_staff, patient):
-    specimen = services.lab_panel_record(
-        actor=clinical_staff,
-        patient_id=patient.pk,
-        collected_on=date(2026, 3, 2),
-        fasting=True,
-        performing_lab="Labcorp",
-        results=[
-            services.ResultEntry(analyte_id=_id("tg"), value=Decimal(700), unit="mg/dL", reference_high=Decimal(149))
-        ],
-    )
-    from django.core.exceptions import PermissionDenied
-
+    specimen = record_one(clinical_staff, patient, "tg", 700, 149)
     with pytest.raises(PermissionDenied):
         services.lab_specimen_review(actor=clinical_staff, specimen_id=specimen.pk, comment="Fine")
 
@@ -200,7 +202,24 @@ def test_entering_and_reviewing_results_is_audited_with_the_user_and_page(
     assert Events.objects.references(patient).filter(pgh_model="labs.LabResultEvent").count() == 12
 
 
-def _id(code: str) -> int:
-    from .factories import analyte
+def test_two_prescribers_reviewing_at_once_produce_one_review(transactional_db, clinical_staff):
+    patient = PatientFactory()
+    doctors = UserFactory.create_batch(2, role=Role.PRESCRIBER)
+    specimen = record_one(clinical_staff, patient, "tg", 700, 149)
+    barrier = Barrier(2)
 
-    return analyte(code).pk
+    def review(doctor):
+        try:
+            barrier.wait()  # both start together; the row lock lets one through first
+            services.lab_specimen_review(actor=doctor, specimen_id=specimen.pk, comment=f"Decision of {doctor.pk}")
+            return "reviewed"
+        except ValidationError:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(review, doctors))
+    assert outcomes == ["refused", "reviewed"]
+    result = LabResult.objects.get()
+    assert result.review_comment == f"Decision of {result.reviewed_by_id}"
