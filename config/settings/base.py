@@ -208,6 +208,11 @@ STORAGES = {
 # Uploaded evidence (e.g. photos of home pregnancy tests) lives outside any public path and is
 # served only through views that check the role.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".data" / "private")
+STORAGES["private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    # No base_url: these files are never linked directly. Owner-only permissions on disk.
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -252,7 +257,7 @@ PGHISTORY_ADMIN_MODEL = "pghistory.Events"
 # --- Pages composed across apps -------------------------------------------------------------
 # The patient chart is a shell in ``patients``; higher apps contribute panels without the lower
 # app importing them. Each entry is a dotted path to ``panel(request, patient) -> str | None``.
-CHART_PANELS: list[str] = []
+CHART_PANELS: list[str] = ["labs.panels.labs_summary"]
 # Called with a patient id after a transaction that changed that patient's clinical facts
 # commits (see patients/facts.py); e.g. the compliance status refresh.
 PATIENT_FACTS_LISTENERS: list[str] = []
@@ -260,6 +265,7 @@ PATIENT_FACTS_LISTENERS: list[str] = []
 # yet, or whose permission the user lacks, are skipped.
 NAVIGATION = [
     ("Patients", "patients:list", "patients.view_patient"),
+    ("Lab review", "labs:review", "labs.review_labresult"),
     ("Admin", "admin:index", "accounts.view_user"),
 ]
 # Where "home" sends each role; roles missing here go to the patient list.

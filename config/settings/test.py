@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, CACHES, env
+from .base import BASE_DIR, CACHES, STORAGES, env
 
 SECRET_KEY = env.str("SECRET_KEY")
 DEBUG = False
@@ -24,6 +24,7 @@ if env.str("ISOTRACK_TEST_EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".data" / "test" / "private"
+STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
 # Static files come straight from the source folders (no collectstatic outside production).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
