@@ -22,8 +22,8 @@ def utc(*args) -> datetime:
         # The Saturday before spring forward is on EST (UTC-5), the Sunday itself on EDT (UTC-4).
         (date(2026, 3, 7), time(9), utc(2026, 3, 7, 14)),
         (date(2026, 3, 8), time(9), utc(2026, 3, 8, 13)),
-        # 2:30 does not exist on 8 Mar 2026: read with the offset before the change (lands at 3:30 EDT).
-        (date(2026, 3, 8), time(2, 30), utc(2026, 3, 8, 7, 30)),
+        # 2:30 does not exist on 8 Mar 2026: it is passed when the clocks jump to 3:00 EDT.
+        (date(2026, 3, 8), time(2, 30), utc(2026, 3, 8, 7, 0)),
         # The Saturday before fall back is on EDT, the Sunday on EST.
         (date(2026, 10, 31), time(9), utc(2026, 10, 31, 13)),
         (date(2026, 11, 1), time(9), utc(2026, 11, 1, 14)),
@@ -75,6 +75,18 @@ def test_quiet_hours_end_at_their_end_time_on_the_clinic_clock(local_now, start,
         assert result == ends_at_local.replace(tzinfo=NY).astimezone(UTC)
 
 
+def test_a_bound_in_the_skipped_hour_means_the_instant_the_clocks_jump_past_it():
+    # Quiet until 2:30 on 8 Mar 2026 ends when the clocks jump from 1:59:59 EST to 3:00 EDT.
+    ends = quiet_until(datetime(2026, 3, 8, 1, 0, tzinfo=NY), time(22), time(2, 30), NY)
+    assert ends == datetime(2026, 3, 8, 3, 0, tzinfo=NY)
+
+
+def test_quiet_hours_whose_free_time_is_skipped_that_night_continue_to_the_next_end():
+    # Free only from 2:30:00 to 2:30:01, a second that does not exist on 8 Mar 2026.
+    ends = quiet_until(datetime(2026, 3, 7, 12, 0, tzinfo=NY), time(2, 30, 1), time(2, 30), NY)
+    assert ends == datetime(2026, 3, 9, 2, 30, tzinfo=NY)
+
+
 def test_the_spring_forward_night_is_one_hour_shorter():
     start = datetime(2026, 3, 8, 1, 0, tzinfo=NY)
     assert quiet_until(start, time(21), time(8), NY) - start == timedelta(hours=6)
@@ -93,7 +105,9 @@ def test_quiet_hours_always_end_later_outside_the_window_at_the_end_time(instant
         return
     assert result > instant
     assert quiet_until(result, start, end, NY) is None
-    assert result - instant <= timedelta(hours=25)  # 24 h at most, plus a daylight-saving hour
+    # 24 h at most plus a daylight-saving hour, except when the whole of a day's free time falls
+    # in the hour the clocks skip: then the quiet runs on to the next night's end.
+    assert result - instant <= timedelta(hours=49)
     assert result == clinic_instant(result.astimezone(NY).date(), end, NY)  # the end time, that day
 
 
