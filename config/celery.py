@@ -22,4 +22,12 @@ app.conf.beat_schedule = {
     # Tamper-evident audit: seal new audit rows every hour, check every seal once a day.
     "audit-seal": {"task": "accounts.tasks.audit_seal", "schedule": crontab(minute=17)},
     "audit-verify": {"task": "accounts.tasks.audit_verify", "schedule": crontab(hour=8, minute=40)},
+    # Reminders (patients/outbox): enqueue what is due every minute (a run not started within
+    # the minute is dropped, the next one does its work); schedule today's staff digests hourly.
+    "outbox-dispatch": {
+        "task": "patients.tasks.dispatch_due_messages",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "staff-digests": {"task": "patients.tasks.schedule_staff_digests", "schedule": crontab(minute=2)},
 }

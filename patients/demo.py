@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from .models import Channel, Patient, RiskCategory, RiskCategoryChange, Sex, WeightMeasurement, WeightUnit
+from .outbox.models import MessageKind
+from .reminders import Reminder, schedule_reminders
 
 FIRST_FEMALE = [
     "Emma",
@@ -199,3 +201,22 @@ def seed_patients(*, count: int, rng: random.Random, prescriber, batch_size: int
         batch_size=batch_size,
     )
     return patients
+
+
+def seed_reminders(*, patients: list[Patient], rng: random.Random) -> int:
+    """Upcoming reminders for some demo patients: visits (two days and one day before) and a
+    monthly test. In ``make run`` the worker delivers them to the console at the send hour."""
+    today = timezone.localdate()
+    reminders = []
+    for patient in patients[::3]:
+        visit_day = today + timedelta(days=rng.randrange(1, 21))
+        context = {"time": f"{rng.choice([9, 10, 11, 14, 15, 16]):02d}:{rng.choice(['00', '30'])}"}
+        reminders += [
+            Reminder(patient.pk, MessageKind.VISIT_2_DAYS, visit_day, visit_day - timedelta(days=2), context),
+            Reminder(patient.pk, MessageKind.VISIT_1_DAY, visit_day, visit_day - timedelta(days=1), context),
+        ]
+    for patient in patients[1::4]:
+        if patient.risk_category == RiskCategory.CAN_GET_PREGNANT:
+            due = today + timedelta(days=rng.randrange(2, 10))
+            reminders.append(Reminder(patient.pk, MessageKind.PREGNANCY_TEST_DUE, due, due - timedelta(days=2)))
+    return schedule_reminders(reminders)

@@ -54,6 +54,7 @@ class PatientForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {"mrn": {"unique": "Another patient already has this MRN."}}
+        labels = {"ipledge_patient_id": "iPLEDGE patient ID"}  # the brand keeps its lower-case i
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

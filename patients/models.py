@@ -200,3 +200,7 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} patient {self.patient_id} by user {self.user_id}"
+
+
+# The outbox's models live in their own package (patients/outbox/) and belong to this app.
+from .outbox.models import MessageTemplate, OutboxMessage  # noqa: E402, F401

@@ -11,6 +11,7 @@ from .access import patient_for
 from .forms import PatientForm, RiskCategoryForm, WeightForm
 from .history import patient_history_page
 from .models import AccessKind, RiskCategoryChange, WeightMeasurement
+from .outbox.chart import chart_reminders
 from .panels import render_panels
 from .selectors import patient_search
 
@@ -71,6 +72,7 @@ def patient_chart(request, patient_id: int):
         "patient": patient,
         "risk_change": RiskCategoryChange.objects.filter(patient=patient).select_related("changed_by").first(),
         "weights": WeightMeasurement.objects.filter(patient=patient)[:3],
+        "reminders": chart_reminders(request.user, patient),
         "panels": render_panels(request, patient),
     }
     return render(request, "patients/chart.html", context)

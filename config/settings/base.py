@@ -210,6 +210,11 @@ STORAGES = {
 # Uploaded evidence (e.g. photos of home pregnancy tests) lives outside any public path and is
 # served only through views that check the role.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".data" / "private")
+STORAGES["private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    # No base_url: these files are never linked directly. Owner-only permissions on disk.
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -217,6 +222,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Isotrack <no-reply@isotrack.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# An SMTP server that stops answering must not hold a worker (and its claimed message) for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# --- Reminders and the outbox of messages (patients/outbox/) ----------------------------------
+# Clinic-local hours at which patient reminders and the staff digest go out by default.
+REMINDER_SEND_HOUR = env.int("REMINDER_SEND_HOUR", default=9)
+REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=7)
+# A failed attempt is retried after 5, 10, 20, 40 minutes...; the 5th failure is final.
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=300)
+# A message claimed by a worker that has not reported back within the lease (it was killed)
+# is sent by another; a send task is killed after half the lease, so a live one never loses it.
+REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=600)
+REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=500)
+# (user, day) -> [(label, count)] for the daily staff digest; ipledge points it at the worklist.
+STAFF_DIGEST_PROVIDER = "patients.outbox.digest.reminder_counts"
+SMS_BACKEND = env.str("SMS_BACKEND", default="patients.outbox.channels.sms.ConsoleSmsBackend")
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 
 # --- Audit (django-pghistory) ---------------------------------------------------------------
 # Every tracked model records inserts, updates and deletes through Postgres triggers, and the
@@ -234,7 +259,7 @@ PGHISTORY_ADMIN_MODEL = "pghistory.Events"
 # --- Pages composed across apps -------------------------------------------------------------
 # The patient chart is a shell in ``patients``; higher apps contribute panels without the lower
 # app importing them. Each entry is a dotted path to ``panel(request, patient) -> str | None``.
-CHART_PANELS: list[str] = []
+CHART_PANELS: list[str] = ["labs.panels.labs_summary"]
 # Called with a patient id after a transaction that changed that patient's clinical facts
 # commits (see patients/facts.py); e.g. the compliance status refresh.
 PATIENT_FACTS_LISTENERS: list[str] = []
@@ -242,6 +267,7 @@ PATIENT_FACTS_LISTENERS: list[str] = []
 # yet, or whose permission the user lacks, are skipped.
 NAVIGATION = [
     ("Patients", "patients:list", "patients.view_patient"),
+    ("Lab review", "labs:review", "labs.review_labresult"),
     ("Admin", "admin:index", "accounts.view_user"),
 ]
 # Where "home" sends each role; roles missing here go to the patient list.

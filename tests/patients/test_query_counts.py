@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PatientFactory, WeightFactory
+from tests.patients.factories import OutboxMessageFactory
 
 
 def count_queries(client, url: str) -> int:
@@ -28,6 +29,8 @@ def test_the_chart_uses_a_fixed_number_of_queries(clinical_staff, client_for, si
     patients = PatientFactory.create_batch(size)
     for p in patients[:3]:
         WeightFactory.create_batch(4, patient=p, recorded_by=clinical_staff)
+    for p in patients[: size // 10]:
+        OutboxMessageFactory.create_batch(size // 10, patient=p)
     client = client_for(clinical_staff)
     client.get("/patients/")
     assert count_queries(client, f"/patients/{patients[0].pk}/") == CHART_QUERIES
@@ -35,5 +38,6 @@ def test_the_chart_uses_a_fixed_number_of_queries(clinical_staff, client_for, si
 
 # session, user, permissions (user + group), count, page
 PATIENT_LIST_QUERIES = 5
-# session, user, permissions x2, patient, access-event insert (savepoint-free), risk change, weights
-CHART_QUERIES = 7
+# session, user, permissions x2, patient, access-event insert (savepoint-free), risk change, weights,
+# reminders section; labs panel (results, lab settings, pregnancy tests)
+CHART_QUERIES = 11

@@ -8,11 +8,12 @@ import random
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_users
 from accounts.models import Role
-from patients.demo import seed_patients
+from labs.demo import seed_labs
+from patients.demo import seed_patients, seed_reminders
 from patients.models import Patient
 
 
@@ -35,9 +36,16 @@ class Command(BaseCommand):
         started = time.monotonic()
         rng = random.Random(seed)
         prescribers = [user for user, _ in users if user.role == Role.PRESCRIBER]
-        with transaction.atomic():
-            seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
+        nurse = next(user for user, _ in users if user.role == Role.CLINICAL_STAFF)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Check foreign keys row by row: deferred to commit, every audit trigger of a bulk
+            # insert walks a growing queue of pending checks and seeding slows quadratically.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            added = seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
+            labs = seed_labs(patients=added, rng=rng, staff=nurse, prescriber=prescribers[0])
+            seed_reminders(patients=added, rng=rng)
         self.stdout.write(f"Added {patients} synthetic patients in {time.monotonic() - started:.1f} s.")
+        self.stdout.write(f"Added {labs['results']} lab results and {labs['pregnancy_tests']} pregnancy tests.")
 
     def _print_credentials(self, users):
         self.stdout.write(self.style.SUCCESS("\nDemo logins (shown once; also in the README):"))
