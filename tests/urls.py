@@ -109,8 +109,45 @@ def _patient(world):
     return PatientFactory()
 
 
+def _lab_specimen(world):
+    """A specimen of the world's patient, with a result awaiting review."""
+    from tests.labs.factories import LabResultFactory, SpecimenFactory
+
+    specimen = SpecimenFactory(patient=world.object("patient_id"))
+    LabResultFactory(specimen=specimen, patient=specimen.patient)
+    return specimen
+
+
+# The smallest JPEG the evidence upload accepts (it reads the signature).
+_JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def _pregnancy_test(world):
+    """A home pregnancy test of the world's patient, not yet verified, with its dated photo."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from labs import services
+    from tests.factories import UserFactory
+
+    return services.pregnancy_test_record(
+        actor=UserFactory(),
+        patient_id=world.object("patient_id").pk,
+        collected_on=date(2026, 3, 2),
+        test_type="urine",
+        setting="home",
+        result="negative",
+        sensitivity_miu_ml=20,
+        purpose="monthly",
+        photo=SimpleUploadedFile("home.jpg", _JPEG, content_type="image/jpeg"),
+    )
+
+
 URL_KWARGS: dict[str, UrlKwarg] = {
     "patient_id": UrlKwarg(_patient),
+    "specimen_id": UrlKwarg(_lab_specimen),
+    "test_id": UrlKwarg(_pregnancy_test),
 }
 
 # Tables that a GET, or a refused request, may write: logs and session state. A write to any

@@ -26,8 +26,16 @@ def route_id(route: str, name: str | None) -> str:
 
 
 @pytest.fixture
-def world(db):
-    return World()
+def world(db, tmp_path):
+    """The records the URL keywords name; uploaded files (evidence photos) go to a folder of
+    this test's own."""
+    from django.core.files.storage import storages
+
+    storage = storages["private"]
+    previous = storage.location
+    storage.base_location = storage.location = str(tmp_path)
+    yield World()
+    storage.base_location = storage.location = previous
 
 
 @pytest.fixture

@@ -188,6 +188,15 @@ def is_logout_form(form: Form) -> bool:
     return form.action == "/accounts/logout/"
 
 
+def is_html_page(response) -> bool:
+    """A 200 HTML page (not a file download, whose stream is read to its end here, which lets
+    the test client close the file)."""
+    if response.streaming:
+        b"".join(response.streaming_content)
+        return False
+    return response.status_code == 200 and response.get("Content-Type", "").startswith("text/html")
+
+
 def app_forms(html: str, page_path: str) -> list[Form]:
     """The forms of a page that submit to the app's own pages (the log-out button in the top
     bar is every page's and allauth's, not the page's)."""

@@ -49,6 +49,7 @@ SAMPLE_BY_TYPE = {
     "DateField": date(2026, 1, 5),
     "TimeField": time(9, 0),
     "JSONField": {},
+    "FileField": "x",
     "UUIDField": uuid.uuid4,
 }
 

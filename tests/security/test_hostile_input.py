@@ -25,7 +25,16 @@ from hypothesis import strategies as st
 from tests.urls import UnregisteredKeyword, unregistered_message
 
 from .conftest import ROLES, app_routes, route_id
-from .probes import Field, Form, app_forms, app_models_of_tables, changed_tables, database_fingerprint, plausible_value
+from .probes import (
+    Field,
+    Form,
+    app_forms,
+    app_models_of_tables,
+    changed_tables,
+    database_fingerprint,
+    is_html_page,
+    plausible_value,
+)
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "40"))
 MARKERS = ("<isotrack-xss", "<script>alert(", "<img src=x onerror")
@@ -101,8 +110,8 @@ def _open_as_allowed_user(route, name, view, world, personas, logged_in):
     sensitive = getattr(view, "requires_reauthentication", False)
     client = logged_in(user, recently_reauthenticated=sensitive)
     response = client.get(path)
-    if response.status_code != 200:
-        return None  # a POST-only action: its form is on another page, attacked there
+    if not is_html_page(response):
+        return None  # a POST-only action (its form is on another page, attacked there) or a file
     return client, path, response.content.decode()
 
 
