@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_users
 from accounts.models import Role
+from courses.demo import seed_courses
 from patients.demo import seed_patients
 from patients.models import Patient
 
@@ -36,7 +37,8 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         prescribers = [user for user, _ in users if user.role == Role.PRESCRIBER]
         with transaction.atomic():
-            seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
+            added = seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
+            seed_courses(patients=added, rng=rng, prescribers=prescribers)
         self.stdout.write(f"Added {patients} synthetic patients in {time.monotonic() - started:.1f} s.")
 
     def _print_credentials(self, users):
