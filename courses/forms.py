@@ -82,7 +82,10 @@ class CourseDetailsFields(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["prescriber"].queryset = _prescribers()
+        field = self.fields["prescriber"]
+        field.queryset = _prescribers()
+        # Listed once: a ModelChoiceField would query again each time its options are read.
+        field.choices = [(user.pk, user.full_name) for user in field.queryset]
 
     def details(self) -> dict:
         data = self.cleaned_data

@@ -317,8 +317,9 @@ def course_update(
 def _require_state(course: Course, allowed: tuple, action: str) -> None:
     if course.state not in allowed:
         labels = " or ".join(CourseState(s).label.lower() for s in allowed)
+        article = "an" if labels[0] in "aeiou" else "a"
         raise ValidationError(
-            f"Only a {labels} course can be {action}; this one is {course.get_state_display().lower()}.",
+            f"Only {article} {labels} course can be {action}; this one is {course.get_state_display().lower()}.",
             code="invalid_transition",
         )
 

@@ -149,7 +149,10 @@ def _render_course(request, patient, course_id: int, bound: dict | None = None, 
 
 
 def _what_if_result(form, view, settings):
-    return what_if(view, settings, **form.cleaned_data) if form.is_valid() else None
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    return what_if(view, settings, target=data["target"], by=data["by"], daily_mg=data["daily_dose"])
 
 
 @permission_required(DOSES)
