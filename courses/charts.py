@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36  # margins for the axis labels
-# How far a projection is drawn past today when the plan never reaches the band (paused,
-# or a dose too small to get there within a reasonable time).
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 28, 36  # margins for the axis labels
+# How far a projection is drawn past today: up to the top of the band, but never more than
+# MAX_PROJECTION_DAYS; when the plan never gets there (paused, or the plan ends), a short way.
 MAX_PROJECTION_DAYS = 730
+NO_TARGET_PROJECTION_DAYS = 60
 
 
 @dataclass
@@ -90,12 +91,13 @@ def build_chart(
 
 def chart_range(first: date, today: date, end: date | None, reached: date | None) -> tuple[date, date]:
     """Days to draw: from the first dose to the course's end, or to the later of today and the
-    day the top of the band is reached (at most MAX_PROJECTION_DAYS after today), plus a margin."""
+    day the top of the band is reached (see MAX_PROJECTION_DAYS), plus a margin."""
     if end is not None:
         last = end
+    elif reached is None:
+        last = today + timedelta(days=NO_TARGET_PROJECTION_DAYS)
     else:
-        horizon = today + timedelta(days=MAX_PROJECTION_DAYS)
-        last = min(max(reached or horizon, today), horizon)
+        last = min(max(reached, today), today + timedelta(days=MAX_PROJECTION_DAYS))
     last = max(last, first + timedelta(days=28))
     return first, last + timedelta(days=max((last - first).days // 20, 3))
 

@@ -56,6 +56,8 @@ class _Course:
 def _regimen(kg: Decimal, per_kg: float, formulation: str, alternate: bool = False) -> list:
     strengths = STRENGTHS[formulation]
     doses = regimens.makeable_doses(strengths)
+    if formulation == Formulation.ABSORICA_LD:
+        per_kg *= 0.8  # about 20 % lower for similar exposure
     wanted = float(kg) * per_kg
     dose = min(doses, key=lambda d: (abs(d - wanted), d))
     days = [regimens.compose(dose, strengths)]
@@ -180,11 +182,18 @@ def _scenario(kind: str, patient_id: int, kg: Decimal, rng: random.Random, today
 def seed_courses(*, patients: list[Patient], rng: random.Random, prescribers: list, batch_size: int = 2000) -> int:
     """Give ``patients`` synthetic course histories; returns the number of courses created."""
     today = timezone.localdate()
-    latest_kg = dict(  # ordered by date, so the latest weight of each patient wins
-        WeightMeasurement.objects.filter(patient__in=patients)
-        .order_by("measured_on", "id")
-        .values_list("patient_id", "weight_kg")
+    if not patients:
+        return 0
+    # A range, not "IN (20,000 ids)": right after a bulk insert in the same transaction the
+    # planner has no statistics and would compare every row with every id (minutes, not ms).
+    ids = {p.pk for p in patients}
+    latest_kg = {}
+    rows = WeightMeasurement.objects.filter(patient_id__gte=min(ids), patient_id__lte=max(ids)).order_by(
+        "measured_on", "id"
     )
+    for patient_id, kg in rows.values_list("patient_id", "weight_kg"):
+        if patient_id in ids:
+            latest_kg[patient_id] = kg  # ordered by date: the latest weight wins
     plans: list[_Course] = []
     kinds = [kind for kind, _ in MIX]
     weights = [weight for _, weight in MIX]

@@ -173,7 +173,7 @@ def what_if(view: CourseView, settings: DosingSettings, *, target: Decimal, by: 
         result["dose"] = answer
         if answer and answer.dose_mg:
             composition = regimens.compose(int(answer.dose_mg), settings.strengths(formulation))
-            result["composition"] = regimens.describe_day(composition)
+            result["composition"] = regimens.describe_day(composition, total=False)
             kg = view.summary.current_kg
             result["dose_per_kg"] = dosing.two_decimals(answer.dose_mg / kg) if kg else None
             result["dose_refused"] = bool(kg) and answer.dose_mg / kg > settings.max_mg_per_kg_day

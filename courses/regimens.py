@@ -141,10 +141,12 @@ def to_json(regimen: Regimen) -> list:
     return [[[strength, count] for strength, count in day] for day in regimen]
 
 
-def describe_day(day: Day) -> str:
+def describe_day(day: Day, total: bool = True) -> str:
+    """'2 x 30 mg (60 mg)', '40 mg + 20 mg (60 mg)', '40 mg' (with the total only when it adds
+    something, and only if ``total``)."""
     parts = [f"{count} {TIMES} {strength} mg" if count > 1 else f"{strength} mg" for strength, count in day]
     text = " + ".join(parts)
-    if len(day) > 1 or day[0][1] > 1:
+    if total and (len(day) > 1 or day[0][1] > 1):
         text += f" ({day_mg(day)} mg)"
     return text
 

@@ -180,7 +180,7 @@ def course_what_if(request, patient_id: int, course_id: int):
     return render(
         request,
         "courses/_what_if_result.html",
-        {"what_if_form": form, "what_if": _what_if_result(form, view, settings), "view": view},
+        {"what_if_form": form, "what_if": _what_if_result(form, view, settings), "view": view, "settings": settings},
     )
 
 

@@ -7,6 +7,7 @@ its own part; this command only orders them.
 import random
 import time
 
+import pghistory
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -15,6 +16,8 @@ from accounts.models import Role
 from courses.demo import seed_courses
 from patients.demo import seed_patients
 from patients.models import Patient
+
+BATCH = 2000
 
 
 class Command(BaseCommand):
@@ -36,9 +39,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         rng = random.Random(seed)
         prescribers = [user for user, _ in users if user.role == Role.PRESCRIBER]
-        with transaction.atomic():
-            added = seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
-            seed_courses(patients=added, rng=rng, prescribers=prescribers)
+        # Batches of BATCH patients, one transaction each, under a named audit context: in one
+        # long transaction the audit triggers slow every insert down as the transaction grows
+        # (20,000 patients with courses: 2 minutes instead of 20 s).
+        for first in range(0, patients, BATCH):
+            with transaction.atomic(), pghistory.context(source="seed_demo"):
+                added = seed_patients(count=min(BATCH, patients - first), rng=rng, prescriber=prescribers[0])
+                seed_courses(patients=added, rng=rng, prescribers=prescribers)
         self.stdout.write(f"Added {patients} synthetic patients in {time.monotonic() - started:.1f} s.")
 
     def _print_credentials(self, users):
