@@ -79,6 +79,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from itertools import pairwise
 
 ZERO = Decimal(0)
 _MG_QUANTUM = Decimal("0.000001")
@@ -262,10 +263,9 @@ def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 class _Timeline:
     def __init__(self, facts: CourseFacts):
-        self.facts = facts
         self.cycles = sorted((_Cycle(p) for p in facts.periods), key=lambda c: c.start)
         self.cycle_starts = [c.start for c in self.cycles]
-        for before, after in zip(self.cycles, self.cycles[1:], strict=False):
+        for before, after in pairwise(self.cycles):
             if after.start <= before.end:
                 raise ValueError("dose periods overlap")
         self.hold_spans = _merge([(h.start.toordinal(), h.end.toordinal() if h.end else _NEVER) for h in facts.holds])
@@ -279,20 +279,20 @@ class _Timeline:
         self.segment_starts = [s.start for s in self.segments]
 
     # Lookups by day (ordinals) -------------------------------------------------------------
-    def _kg(self, day: int) -> Decimal | None:
+    def kg_on(self, day: int) -> Decimal | None:
         if not self.weights:
             return None
         index = bisect_right(self.weight_days, day) - 1
         return self.weights[max(index, 0)].kg
 
-    def _cycle_on(self, day: int) -> _Cycle | None:
+    def cycle_on(self, day: int) -> _Cycle | None:
         index = bisect_right(self.cycle_starts, day) - 1
         if index >= 0 and self.cycles[index].end >= day:
             return self.cycles[index]
         return None
 
     @staticmethod
-    def _covered(spans: list[tuple[int, int]], day: int) -> bool:
+    def covered(spans: list[tuple[int, int]], day: int) -> bool:
         index = bisect_right(spans, (day, _NEVER)) - 1
         return index >= 0 and spans[index][1] >= day
 
@@ -308,12 +308,12 @@ class _Timeline:
         mg_before = run_mg_before = run_base = ZERO
         kg_before = None
         for start, next_start in zip(starts, [*starts[1:], _NEVER + 1], strict=True):
-            kg = self._kg(start)
+            kg = self.kg_on(start)
             if kg != kg_before and kg_before is not None:
                 run_base += run_mg_before / kg_before
                 run_mg_before = ZERO
             kg_before = kg
-            cycle = None if self._covered(self.excluded, start) else self._cycle_on(start)
+            cycle = None if self.covered(self.excluded, start) else self.cycle_on(start)
             segment = _Segment(start, next_start - 1, cycle, kg, mg_before, run_mg_before, run_base)
             segments.append(segment)
             if next_start <= _NEVER:
@@ -367,7 +367,7 @@ class _Timeline:
         return None
 
     def daily_on(self, day: int) -> Decimal | None:
-        cycle = self._cycle_on(day)
+        cycle = self.cycle_on(day)
         return cycle.total / cycle.n if cycle else None
 
     def available_days(self, first: int, last: int) -> int:
@@ -412,7 +412,7 @@ def date_reached(facts: CourseFacts, mg_per_kg: Decimal, method: WeightMethod = 
 
 
 def _future_kg(timeline: _Timeline, as_of: int, method: WeightMethod) -> Decimal | None:
-    return timeline.baseline_kg if method == WeightMethod.BASELINE else timeline._kg(as_of)
+    return timeline.baseline_kg if method == WeightMethod.BASELINE else timeline.kg_on(as_of)
 
 
 def _remaining_mg(timeline: _Timeline, as_of: int, target: Decimal, method: WeightMethod) -> Decimal | None:
@@ -434,7 +434,7 @@ def summarize(
     by_baseline, by_period = timeline.by_baseline(day), timeline.by_period(day)
     shown = by_baseline if method == WeightMethod.BASELINE else by_period
     differ = bool(shown) and abs(by_baseline - by_period) > difference * shown
-    current_kg = timeline._kg(day)
+    current_kg = timeline.kg_on(day)
     daily = timeline.daily_on(day)
     remaining_high = _remaining_mg(timeline, day, facts.target_high, method)
     first = timeline.first if timeline.first is not None else day
@@ -449,7 +449,7 @@ def summarize(
         by_period=by_period,
         mg_per_kg=shown,
         methods_differ=differ,
-        on_hold=timeline._covered(timeline.hold_spans, day),
+        on_hold=timeline.covered(timeline.hold_spans, day),
         daily_mg=daily,
         mg_per_kg_day=daily / current_kg if daily is not None and current_kg else None,
         remaining_low_mg=_remaining_mg(timeline, day, facts.target_low, method),
@@ -471,7 +471,7 @@ def period_stats(facts: CourseFacts, as_of: date) -> list[PeriodStats]:
         taken = ZERO
         if last >= cycle.start:
             taken = timeline.taken_through(last) - timeline.taken_through(cycle.start - 1)
-        kg = timeline._kg(cycle.start)
+        kg = timeline.kg_on(cycle.start)
         rows.append(
             PeriodStats(
                 period=period,

@@ -316,7 +316,8 @@ def course_update(
 
 def _require_state(course: Course, allowed: tuple, action: str) -> None:
     if course.state not in allowed:
-        labels = " or ".join(CourseState(s).label.lower() for s in allowed)
+        names = [CourseState(s).label.lower() for s in allowed]
+        labels = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         article = "an" if labels[0] in "aeiou" else "a"
         raise ValidationError(
             f"Only {article} {labels} course can be {action}; this one is {course.get_state_display().lower()}.",

@@ -230,6 +230,12 @@ def test_every_refusal_shows_its_message_in_its_form(prescriber, client_for, cou
         (CourseState.PAUSED, "pause/", {"on": "{today}", "reason": "x"}, "Only an active course can be paused"),
         (CourseState.ACTIVE, "resume/", {"on": "{today}"}, "Only a paused course can be resumed"),
         (CourseState.PLANNED, "complete/", {"end_date": "{today}", "end_reason": "clear"}, "Only an active or paused"),
+        (
+            CourseState.COMPLETED,
+            "discontinue/",
+            {"end_date": "{today}", "end_reason": "side_effects"},
+            "Only a planned, active or paused course can be discontinued; this one is completed.",
+        ),
     ],
 )
 def test_an_invalid_transition_is_explained_above_its_form(
