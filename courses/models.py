@@ -77,11 +77,10 @@ def _both_ends_included(start: str, end: str) -> DateRange:
     return DateRange(start, end, RangeBoundary(inclusive_lower=True, inclusive_upper=True))
 
 
+@pghistory.track()
 class DosingSettings(models.Model):
     """The clinic's dosing policy: one row, edited by Admins in the Django admin, seeded with the
-    defaults of DOMAIN.md by a data migration. Changes are recorded by the admin's own change
-    history (who, when, which fields). Not tracked by pghistory: the trigger's event row for the
-    seeded row would clash with the copy that transactional tests restore after each test."""
+    defaults of DOMAIN.md by a data migration. Every change is audited with its before/after."""
 
     weight_method = models.CharField(
         "weight shown for mg/kg",
