@@ -21,6 +21,22 @@ def _record_label(model_label: str) -> str:
     return str(tracked._meta.verbose_name).capitalize()
 
 
+def _changes(event) -> list[tuple[str, object, object]]:
+    """(field, before, after) for what the event did: the diff of an update, every value an
+    insert set, every value a delete removed."""
+    if event.pgh_diff:
+        pairs = ((name, before, after) for name, (before, after) in event.pgh_diff.items())
+    elif event.pgh_label == "delete":
+        pairs = ((name, value, None) for name, value in (event.pgh_data or {}).items())
+    else:
+        pairs = ((name, None, value) for name, value in (event.pgh_data or {}).items())
+    return sorted(
+        (name, before, after)
+        for name, before, after in pairs
+        if name not in _HIDDEN_FIELDS and not name.startswith("pgh_") and (before, after) != (None, None)
+    )
+
+
 def patient_history_page(request, patient) -> dict:
     events = Events.objects.references(patient).order_by("-pgh_created_at", "-pgh_id")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -29,17 +45,12 @@ def patient_history_page(request, patient) -> dict:
     users = get_user_model().objects.in_bulk(user_ids)
     rows = []
     for event, context in zip(page, contexts, strict=True):
-        changes = [
-            (name, before, after)
-            for name, (before, after) in sorted((event.pgh_diff or {}).items())
-            if name not in _HIDDEN_FIELDS
-        ]
         rows.append(
             {
                 "at": event.pgh_created_at,
                 "record": _record_label(event.pgh_model),
                 "label": event.pgh_label,
-                "changes": changes,
+                "changes": _changes(event),
                 "user": users.get(context.get("user")),
                 "url": context.get("url"),
             }

@@ -56,13 +56,11 @@ class Reason(models.TextChoices):
     GAVE_UP = "gave_up", "too many failed attempts"
 
 
+@pghistory.track()
 class MessageTemplate(models.Model):
     """The text of one kind of message on one channel. Placeholders (``$first_name``, ``$date``,
-    ``$clinic``, and per kind ``$time`` or ``$summary``) carry the minimum necessary.
-
-    Not tracked by pghistory: the rows are seeded by a migration, and history rows created
-    there would break the test suite's serialized rollback (history tables are append-only).
-    Edits are made in the Django admin, whose log records who changed which field, when."""
+    ``$clinic``, and per kind ``$time`` or ``$summary``) carry the minimum necessary. Edited in
+    the Django admin; every change is audited with its before/after."""
 
     kind = models.CharField(max_length=30, choices=MessageKind.choices)
     channel = models.CharField(max_length=5, choices=Channel.choices)

@@ -102,3 +102,14 @@ def test_the_history_page_asks_for_the_password_again(admin_user, client_for, pa
     response = client_for(admin_user).get(f"/patients/{patient.pk}/history/")
     assert response.status_code == 302
     assert "reauthenticate" in response["Location"]
+
+
+def test_the_history_page_shows_the_values_an_insert_set(admin_user, prescriber, client_for, reauthenticate, patient):
+    client_for(prescriber).post(
+        f"/patients/{patient.pk}/risk-category/",
+        {"category": "cannot_get_pregnant", "effective_on": "2026-01-05", "reason": "Hysterectomy in 2019"},
+    )
+    admin = client_for(admin_user)
+    reauthenticate(admin)
+    html = admin.get(f"/patients/{patient.pk}/history/").content.decode()
+    assert "Hysterectomy in 2019" in html

@@ -39,5 +39,6 @@ def test_the_chart_uses_a_fixed_number_of_queries(clinical_staff, client_for, si
 # session, user, permissions (user + group), count, page
 PATIENT_LIST_QUERIES = 5
 # session, user, permissions x2, patient, access-event insert (savepoint-free), risk change, weights,
-# reminders section; labs panel (results, lab settings, pregnancy tests)
-CHART_QUERIES = 11
+# reminders section; course panel (the patient's courses; tests/courses pins the rest);
+# labs panel (results, lab settings, pregnancy tests)
+CHART_QUERIES = 12

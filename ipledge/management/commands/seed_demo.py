@@ -7,14 +7,18 @@ its own part; this command only orders them.
 import random
 import time
 
+import pghistory
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_users
 from accounts.models import Role
+from courses.demo import seed_courses
 from labs.demo import seed_labs
 from patients.demo import seed_patients, seed_reminders
 from patients.models import Patient
+
+BATCH = 2000
 
 
 class Command(BaseCommand):
@@ -37,15 +41,23 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         prescribers = [user for user, _ in users if user.role == Role.PRESCRIBER]
         nurse = next(user for user, _ in users if user.role == Role.CLINICAL_STAFF)
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Check foreign keys row by row: deferred to commit, every audit trigger of a bulk
-            # insert walks a growing queue of pending checks and seeding slows quadratically.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            added = seed_patients(count=patients, rng=rng, prescriber=prescribers[0])
-            labs = seed_labs(patients=added, rng=rng, staff=nurse, prescriber=prescribers[0])
-            seed_reminders(patients=added, rng=rng)
+        lab_counts = {"results": 0, "pregnancy_tests": 0}
+        # Batches of BATCH patients, one transaction each, under a named audit context: in one
+        # long transaction the audit triggers slow every insert down as the transaction grows
+        # (20,000 patients with courses: 2 minutes instead of 20 s).
+        for first in range(0, patients, BATCH):
+            with transaction.atomic(), pghistory.context(source="seed_demo"), connection.cursor() as cursor:
+                # Check foreign keys row by row: deferred to commit, every audit trigger of a
+                # bulk insert walks a growing queue of pending checks (quadratic slow-down).
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                added = seed_patients(count=min(BATCH, patients - first), rng=rng, prescriber=prescribers[0])
+                seed_courses(patients=added, rng=rng, prescribers=prescribers)
+                counts = seed_labs(patients=added, rng=rng, staff=nurse, prescriber=prescribers[0])
+                seed_reminders(patients=added, rng=rng)
+            for key in lab_counts:
+                lab_counts[key] += counts[key]
         self.stdout.write(f"Added {patients} synthetic patients in {time.monotonic() - started:.1f} s.")
-        self.stdout.write(f"Added {labs['results']} lab results and {labs['pregnancy_tests']} pregnancy tests.")
+        self.stdout.write("Added {results} lab results and {pregnancy_tests} pregnancy tests.".format(**lab_counts))
 
     def _print_credentials(self, users):
         self.stdout.write(self.style.SUCCESS("\nDemo logins (shown once; also in the README):"))
