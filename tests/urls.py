@@ -144,8 +144,18 @@ def _pregnancy_test(world):
     )
 
 
+def _course(world):
+    """An active course of the world's patient (weighed), started through the service."""
+    from accounts.models import Role
+    from tests.courses.factories import start_course, with_weight
+    from tests.factories import UserFactory
+
+    return start_course(UserFactory(role=Role.PRESCRIBER), with_weight(world.object("patient_id")))
+
+
 URL_KWARGS: dict[str, UrlKwarg] = {
     "patient_id": UrlKwarg(_patient),
+    "course_id": UrlKwarg(_course),
     "specimen_id": UrlKwarg(_lab_specimen),
     "test_id": UrlKwarg(_pregnancy_test),
 }
