@@ -199,7 +199,7 @@ def report(tally: Tally, duration: float, before: dict, after: dict, args) -> bo
     }
     print(
         f"writes confirmed to clients: {tally.weights_saved} weights, {tally.patients_created} patients, "
-        f"{tally.edits_saved} edits ({tally.edits_refused_as_stale} concurrent edits refused as stale)"
+        f"{tally.edits_saved} edits ({tally.edits_refused_as_stale} concurrent edit(s) refused as stale)"
     )
     print(
         f"rows found after the run:    {after['weights'] - before['weights']} weights, "

@@ -46,15 +46,21 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(t for t in after if before.get(t) != after[t])
 
 
-def app_models_of_tables(tables: list[str]) -> list:
-    """The project's own models (not audit events, not third-party ones) stored in ``tables``."""
+def project_models() -> list:
+    """The project's own models holding data (not audit events, logs or third-party models)."""
     from pghistory.models import Event
 
-    by_table = {
-        m._meta.db_table: m
+    return [
+        m
         for m in apps.get_models()
-        if Path(m._meta.app_config.path).is_relative_to(BASE_DIR) and not issubclass(m, Event)
-    }
+        if Path(m._meta.app_config.path).is_relative_to(BASE_DIR)
+        and not issubclass(m, Event)
+        and m._meta.db_table not in BOOKKEEPING_TABLES
+    ]
+
+
+def project_models_of_tables(tables: list[str]) -> list:
+    by_table = {m._meta.db_table: m for m in project_models()}
     return [by_table[t] for t in tables if t in by_table]
 
 
@@ -67,7 +73,6 @@ class Field:
     kind: str  # the input type, "select" or "textarea"
     value: str = ""
     options: list[str] = field(default_factory=list)
-    required: bool = False
     checked: bool = False
     maxlength: int | None = None
 
@@ -94,38 +99,37 @@ class _FormParser(HTMLParser):
             action = urlsplit(urljoin(self.page_path, a.get("action") or self.page_path)).path
             self._form = Form(method=(a.get("method") or "get").lower(), action=action)
             self.forms.append(self._form)
-            return
-        if self._form is None or not a.get("name"):
-            return
-        name = a["name"]
-        if tag == "input":
+        elif tag == "option" and self._select is not None:
+            self._select.options.append(a.get("value", ""))
+            if "selected" in a:
+                self._select.value = a.get("value", "")
+        elif self._form is not None and a.get("name"):
+            self._field(tag, a["name"], a)
+
+    def _field(self, tag: str, name: str, a: dict) -> None:
+        maxlength = int(a["maxlength"]) if a.get("maxlength", "").isdigit() else None
+        if tag == "select":
+            self._select = self._form.fields[name] = Field(name, "select")
+        elif tag == "textarea":
+            self._textarea = Field(name, "textarea", maxlength=maxlength)
+            self._form.fields[name] = self._textarea
+        elif tag == "input":
             kind = (a.get("type") or "text").lower()
             if kind in ("submit", "button", "reset", "image", "file"):
                 return
-            existing = self._form.fields.get(name)
             if kind == "radio":
-                radio = existing or self._form.fields.setdefault(name, Field(name, "radio"))
+                radio = self._form.fields.setdefault(name, Field(name, "radio"))
                 radio.options.append(a.get("value", "on"))
-                radio.required = radio.required or "required" in a
                 if "checked" in a:
                     radio.value = a.get("value", "on")
                 return
-            maxlength = int(a["maxlength"]) if a.get("maxlength", "").isdigit() else None
             self._form.fields[name] = Field(
                 name,
                 kind,
                 value=a.get("value") or ("on" if kind == "checkbox" else ""),
-                required="required" in a,
                 checked="checked" in a,
                 maxlength=maxlength,
             )
-        elif tag == "select":
-            self._select = Field(name, "select", required="required" in a)
-            self._form.fields[name] = self._select
-        elif tag == "textarea":
-            maxlength = int(a["maxlength"]) if a.get("maxlength", "").isdigit() else None
-            self._textarea = Field(name, "textarea", required="required" in a, maxlength=maxlength)
-            self._form.fields[name] = self._textarea
 
     def handle_data(self, data):
         if self._textarea is not None:
@@ -136,56 +140,29 @@ class _FormParser(HTMLParser):
             self._form = None
         elif tag == "select":
             self._select = None
-        elif tag == "textarea":
-            if self._textarea is not None:
-                self._textarea.value = self._textarea.value.removeprefix("\n")
+        elif tag == "textarea" and self._textarea is not None:
+            # The HTML parser keeps the newline Django puts after <textarea>; a browser drops it.
+            self._textarea.value = self._textarea.value.removeprefix("\n")
             self._textarea = None
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
 
-    def unknown_decl(self, data):  # pragma: no cover - malformed markup is not our concern here
-        pass
-
-
-class _OptionParser(HTMLParser):
-    """Options need their own pass: <option> carries the value, and `selected` the initial one."""
-
-    def __init__(self, forms: list[Form], page_path: str):
-        super().__init__(convert_charrefs=True)
-        self.forms = iter(forms)
-        self.page_path = page_path
-        self._form: Form | None = None
-        self._select: Field | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = next(self.forms)
-        elif tag == "select" and self._form is not None and a.get("name"):
-            self._select = self._form.fields.get(a["name"])
-        elif tag == "option" and self._select is not None:
-            value = a.get("value", "")
-            self._select.options.append(value)
-            if "selected" in a:
-                self._select.value = value
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "form":
-            self._form = None
-
 
 def parse_forms(html: str, page_path: str) -> list[Form]:
     parser = _FormParser(page_path)
     parser.feed(html)
-    _OptionParser(parser.forms, page_path).feed(html)
     return parser.forms
 
 
 def is_logout_form(form: Form) -> bool:
     return form.action == "/accounts/logout/"
+
+
+def app_forms(html: str, page_path: str) -> list[Form]:
+    """The forms of a page that submit to the app's own pages (the log-out button in the top
+    bar is every page's and allauth's, not the page's)."""
+    return [form for form in parse_forms(html, page_path) if not is_logout_form(form)]
 
 
 def is_html_page(response) -> bool:
@@ -195,12 +172,6 @@ def is_html_page(response) -> bool:
         b"".join(response.streaming_content)
         return False
     return response.status_code == 200 and response.get("Content-Type", "").startswith("text/html")
-
-
-def app_forms(html: str, page_path: str) -> list[Form]:
-    """The forms of a page that submit to the app's own pages (the log-out button in the top
-    bar is every page's and allauth's, not the page's)."""
-    return [form for form in parse_forms(html, page_path) if not is_logout_form(form)]
 
 
 # Values a clinic would plausibly type, by input type, for fields the page leaves empty.

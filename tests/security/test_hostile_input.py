@@ -30,11 +30,11 @@ from .probes import (
     Field,
     Form,
     app_forms,
-    app_models_of_tables,
     changed_tables,
     database_fingerprint,
     is_html_page,
     plausible_value,
+    project_models_of_tables,
 )
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "40"))
@@ -133,7 +133,7 @@ def _check_submission(client, form: Form, data: dict) -> None:
         assert not written, f"a refused submission to {form.action} wrote to {written}"
         assert 'aria-invalid="true"' in body or 'class="form-errors"' in body, "refused without saying why"
         return
-    for model in app_models_of_tables(written):
+    for model in project_models_of_tables(written):
         for row in model._default_manager.all():
             try:
                 row.full_clean()

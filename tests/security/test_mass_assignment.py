@@ -8,33 +8,20 @@ name of every model of the project; both submissions run in savepoints that are 
 and the database must end up the same (apart from new ids and timestamps)."""
 
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
-from pghistory.models import Event
 
 from patients.models import Patient, RiskCategory, RiskCategoryChange
 from tests.factories import PatientFactory
-from tests.urls import BOOKKEEPING_TABLES, UnregisteredKeyword, unregistered_message
+from tests.urls import UnregisteredKeyword, unregistered_message
 
 from .conftest import ROLES, app_routes, route_id
-from .probes import BASE_DIR, app_forms, is_html_page, plausible_data
+from .probes import app_forms, is_html_page, plausible_data, project_models
 
 CASES = [pytest.param(route, name, view, id=route_id(route, name)) for route, name, view in app_routes()]
-
-
-def project_models() -> list[type[models.Model]]:
-    return [
-        m
-        for m in apps.get_models()
-        if Path(m._meta.app_config.path).is_relative_to(BASE_DIR)
-        and not issubclass(m, Event)
-        and m._meta.db_table not in BOOKKEEPING_TABLES
-    ]
 
 
 def injected_value(field: models.Field, others: dict) -> str | None:
