@@ -5,10 +5,15 @@ the permission its role needs (or ``login_not_required`` for the few public page
 it also calls ``patients.access.patient_for``. The decorator records the permission on the
 view (``view.required_permission``) so the permission-matrix test can compute, for every URL
 and every role, the answer it must get.
+
+Sensitive pages (exports, audit history: anything that discloses many records at once) use
+``sensitive("<app>.<codename>")`` instead: the same permission check, then the password (or
+TOTP code) confirmed within the last ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` seconds (15 minutes).
 """
 
 from functools import wraps
 
+from allauth.account.decorators import reauthentication_required
 from django.core.exceptions import PermissionDenied
 
 
@@ -29,6 +34,26 @@ def permission_required(permission: str):
             return view(request, *args, **kwargs)
 
         wrapped.required_permission = permission
+        return wrapped
+
+    return decorator
+
+
+def sensitive(permission: str):
+    """View decorator for exports and audit pages: ``permission_required(permission)``, then a
+    recent re-authentication (allauth sends the user to confirm their password and back).
+
+    The permission is checked first, so a role that may never see the page gets 403 without
+    being asked for a password. Use it as the outermost decorator, like permission_required::
+
+        @sensitive("courses.export_course")
+        @require_http_methods(["GET"])
+        def course_export(request, course_id): ...
+    """
+
+    def decorator(view):
+        wrapped = permission_required(permission)(reauthentication_required(view))
+        wrapped.requires_reauthentication = True
         return wrapped
 
     return decorator

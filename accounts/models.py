@@ -1,6 +1,7 @@
-"""Staff users and their roles. Patients are not users."""
+"""Staff users and their roles; the seals that make the audit tables tamper-evident. Patients are not users."""
 
 import pghistory
+import pgtrigger
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -80,3 +81,44 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class AuditSealLayout(models.Model):
+    """The columns of an audit table at the time some of its rows were sealed. A digest covers
+    exactly these columns, so a column added later (a new field on a tracked model) does not
+    change the digest of rows sealed before it existed."""
+
+    table_name = models.CharField(max_length=100)
+    columns = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table_name", "columns"], name="audit_seal_layout_unique")]
+        triggers = [
+            pgtrigger.Protect(name="audit_seal_layout_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} layout {self.pk}"
+
+
+class AuditSeal(models.Model):
+    """The digest of one audit row, chained to the previous seal of the same table.
+
+    ``chain`` is sha256(previous seal's chain + this row's digest): removing or altering a seal
+    breaks every later link, so seals cannot be quietly rewritten either. See accounts/seal.py.
+    """
+
+    table_name = models.CharField(max_length=100)
+    row_pk = models.CharField(max_length=64)
+    layout = models.ForeignKey(AuditSealLayout, on_delete=models.PROTECT, related_name="+")
+    row_digest = models.CharField(max_length=64)
+    chain = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table_name", "row_pk"], name="audit_seal_one_per_row")]
+        indexes = [models.Index(fields=["table_name", "id"], name="audit_seal_table_order")]
+        triggers = [pgtrigger.Protect(name="audit_seal_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"seal of {self.table_name} row {self.row_pk}"

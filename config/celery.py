@@ -19,6 +19,9 @@ app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "config.tasks.heartbeat", "schedule": 60.0},
     # Keep the session table small: expired rows are deleted once a day.
     "clear-expired-sessions": {"task": "config.tasks.clear_expired_sessions", "schedule": crontab(hour=7, minute=5)},
+    # Tamper-evident audit: seal new audit rows every hour, check every seal once a day.
+    "audit-seal": {"task": "accounts.tasks.audit_seal", "schedule": crontab(minute=17)},
+    "audit-verify": {"task": "accounts.tasks.audit_verify", "schedule": crontab(hour=8, minute=40)},
     # Reminders (patients/outbox): enqueue what is due every minute (a run not started within
     # the minute is dropped, the next one does its work); schedule today's staff digests hourly.
     "outbox-dispatch": {

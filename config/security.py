@@ -17,5 +17,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        if "frame-ancestors" not in response["Content-Security-Policy"]:
+            # A view may set a stricter policy of its own (an uploaded image); framing stays
+            # forbidden whatever it says.
+            response["Content-Security-Policy"] += "; frame-ancestors 'none'"
         response["Cache-Control"] = "no-store"
         return response

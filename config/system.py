@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import permission_required
 
-from .tasks import HEARTBEAT_KEY, ping, ping_key
+from .tasks import HEARTBEAT_KEY, enqueue_on_commit, ping, ping_key
 
 
 @permission_required("accounts.view_user")
@@ -27,5 +27,5 @@ def system_status(request):
 @require_POST
 def system_ping(request):
     ping_id = uuid.uuid4().hex
-    ping.delay(ping_id)
+    enqueue_on_commit(ping, ping_id)
     return redirect(f"/system/?ping={ping_id}")

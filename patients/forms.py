@@ -78,6 +78,9 @@ class PatientForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.has_error("version"):
+            # The hidden version is only wrong if the page was altered: say so where errors show.
+            self.add_error(None, "This form could not be read. Reload the page and enter your changes again.")
         start, end = cleaned.get("quiet_hours_start"), cleaned.get("quiet_hours_end")
         if (start is None) != (end is None):
             self.add_error("quiet_hours_end", "Give both the start and the end of the quiet hours, or neither.")

@@ -1,11 +1,10 @@
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import permission_required
+from accounts.access import permission_required, sensitive
 
 from . import services
 from .access import patient_for
@@ -22,7 +21,8 @@ PAGE_SIZE = 25
 @permission_required("patients.view_patient")
 @require_http_methods(["GET"])
 def patient_list(request):
-    query = request.GET.get("q", "").strip()[:100]
+    # PostgreSQL text cannot hold NUL: a pasted one would fail the query instead of matching nothing.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     page = Paginator(patient_search(query), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "patients/list.html", {"page": page, "query": query})
 
@@ -112,9 +112,8 @@ def weight_record(request, patient_id: int):
     return render(request, "patients/weight_form.html", {"form": form, "patient": patient, "weights": weights})
 
 
-@permission_required("patients.view_patient_history")  # 403 first: no password prompt for a role that may not
+@sensitive("patients.view_patient_history")  # 403 first: no password prompt for a role that may not
 @require_http_methods(["GET"])
-@reauthentication_required
 def patient_history(request, patient_id: int):
     patient = patient_for(request.user, patient_id, "patients.view_patient_history")
     services.access_record(user=request.user, patient_id=patient.pk, kind=AccessKind.HISTORY_VIEW, path=request.path)

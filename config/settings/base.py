@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Operations commands (backup, restore); no models.
+    "config",
     # Our apps, in dependency order: a lower app never imports a higher one.
     "accounts",
     "patients",
