@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.security.SecurityHeadersMiddleware",
@@ -275,6 +276,10 @@ NAVIGATION = [
 ]
 # Where "home" sends each role; roles missing here go to the patient list.
 HOME_BY_ROLE: dict[str, str] = {}
+
+# Benchmarks only: a Server-Timing header with each request's server time, SQL time and
+# query count (config/timing.py).
+SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
 
 # --- Logging --------------------------------------------------------------------------------
 # Log lines carry ids, never names or clinical values. Request paths contain only ids.
