@@ -255,6 +255,10 @@ PGHISTORY_DEFAULT_TRACKERS = (
     pghistory.DeleteEvent(),
 )
 PGHISTORY_APPEND_ONLY = True
+# The request context (user, path) is attached only to requests that may write: pghistory
+# prefixes every SQL statement run inside a context with two set_config() calls, which costs
+# every query of every page view. GETs never write audited data (tests/security proves it).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_ADMIN_MODEL = "pghistory.Events"
 
 # --- Pages composed across apps -------------------------------------------------------------
