@@ -141,7 +141,12 @@ class DosingSettings(models.Model):
     @classmethod
     def current(cls) -> "DosingSettings":
         # The data migration creates the row; get_or_create covers a database emptied by tests.
-        return cls.objects.get_or_create(pk=1, defaults=DEFAULT_STRENGTHS)[0]
+        row, created = cls.objects.get_or_create(pk=1, defaults=DEFAULT_STRENGTHS)
+        if created:
+            # A new instance keeps its Python defaults (some are strings); read back the
+            # database's Decimals so callers compute with the same types either way.
+            row.refresh_from_db()
+        return row
 
     def strengths(self, formulation: str) -> list[int]:
         return sorted(getattr(self, f"{formulation}_strengths"))

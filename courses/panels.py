@@ -22,7 +22,7 @@ def course_summary(request, patient) -> str | None:
     if not user.has_perm("courses.view_course"):
         return None
     with_doses = user.has_perm(DOSES)
-    bundle = patient_courses(patient.pk, with_doses=with_doses)
+    bundle = patient_courses(patient.pk, with_doses=with_doses, detail=False)
     today = timezone.localdate()
     dosing_settings = DosingSettings.current() if with_doses and bundle.courses else None
     current = next((c for c in reversed(bundle.courses) if c.is_open), None)

@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import CharField, DateField, F, JSONField, Q, Value
+
 from patients.models import WeightMeasurement
 
 from . import dosing, regimens
@@ -39,10 +41,47 @@ def build_facts(course: Course, periods, missed, holds, weights) -> dosing.Cours
     )
 
 
+def _dose_rows(where: Q):
+    """The dose periods, missed days and holds matching ``where`` in ONE statement (UNION ALL):
+    rows of (kind, id, course_id, start, end, formulation, regimen). The chart and the sweeps
+    need only these values, and every statement saved counts on the busiest pages."""
+
+    def shaped(queryset, kind, **blanks):
+        columns = {"kind": Value(kind, CharField()), **blanks}
+        return (
+            queryset.filter(where)
+            .annotate(**columns)
+            .order_by()
+            .values_list("kind", "id", "course_id", "row_start", "row_end", "row_formulation", "row_regimen")
+        )
+
+    no_end = Value(None, DateField())
+    no_formulation, no_regimen = Value("", CharField()), Value(None, JSONField())
+    periods = shaped(
+        DosePeriod.objects.annotate(row_start=F("start"), row_end=F("end")),
+        "period",
+        row_formulation=F("formulation"),
+        row_regimen=F("regimen"),
+    )
+    missed = shaped(
+        MissedDose.objects.annotate(row_start=F("day")),
+        "missed",
+        row_end=no_end,
+        row_formulation=no_formulation,
+        row_regimen=no_regimen,
+    )
+    holds = shaped(
+        DoseHold.objects.annotate(row_start=F("start"), row_end=F("end")),
+        "hold",
+        row_formulation=no_formulation,
+        row_regimen=no_regimen,
+    )
+    return periods.union(missed, holds, all=True)
+
+
 def dose_inputs(course_ids) -> dict[int, dosing.CourseFacts]:
-    """``CourseFacts`` for many courses at once in five queries (courses, periods, missed days,
-    holds, weights), reading plain values only: the compliance sweep calls this for thousands
-    of courses."""
+    """``CourseFacts`` for many courses at once in three queries (courses, dose rows, weights),
+    reading plain values only: the compliance sweep calls this for thousands of courses."""
     ids = list(course_ids)
     courses = list(
         Course.objects.filter(pk__in=ids).only(
@@ -50,14 +89,15 @@ def dose_inputs(course_ids) -> dict[int, dosing.CourseFacts]:
         )
     )
     periods, missed, holds, weights = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
-    for course_id, *row in DosePeriod.objects.filter(course_id__in=ids).values_list(
-        "course_id", "start", "end", "regimen", "formulation"
+    for kind, _id, course_id, start, end, formulation, regimen in sorted(
+        _dose_rows(Q(course_id__in=ids)), key=lambda row: (row[3], row[1])
     ):
-        periods[course_id].append(row)
-    for course_id, day in MissedDose.objects.filter(course_id__in=ids).values_list("course_id", "day"):
-        missed[course_id].append(day)
-    for course_id, *row in DoseHold.objects.filter(course_id__in=ids).values_list("course_id", "start", "end"):
-        holds[course_id].append(row)
+        if kind == "period":
+            periods[course_id].append((start, end, regimen, formulation))
+        elif kind == "missed":
+            missed[course_id].append(start)
+        else:
+            holds[course_id].append((start, end))
     patient_ids = {c.patient_id for c in courses}
     for patient_id, *row in (
         WeightMeasurement.objects.filter(patient_id__in=patient_ids)
@@ -92,17 +132,35 @@ class PatientCourses:
         return self.courses.index(course) + 1
 
 
-def patient_courses(patient_id: int, *, with_doses: bool) -> PatientCourses:
-    """Every course of a patient; with the doses (four more queries) when the user may see them."""
+def patient_courses(patient_id: int, *, with_doses: bool, detail: bool = True) -> PatientCourses:
+    """Every course of a patient; with the doses when the user may see them: in four more
+    queries with who recorded each row (``detail``, the course page), or in two with the values
+    the engine needs (the chart's panel)."""
     courses = list(
         Course.objects.filter(patient_id=patient_id).select_related("prescriber").order_by("planned_start", "id")
     )
     bundle = PatientCourses(courses)
     if not with_doses or not courses:
         return bundle
-    for model, target in ((DosePeriod, bundle.periods), (MissedDose, bundle.missed), (DoseHold, bundle.holds)):
-        for row in model.objects.filter(patient_id=patient_id).select_related("recorded_by"):
-            target.setdefault(row.course_id, []).append(row)
+    if detail:
+        for model, target in ((DosePeriod, bundle.periods), (MissedDose, bundle.missed), (DoseHold, bundle.holds)):
+            for row in model.objects.filter(patient_id=patient_id).select_related("recorded_by"):
+                target.setdefault(row.course_id, []).append(row)
+    else:
+        for kind, pk, course_id, start, end, formulation, regimen in sorted(
+            _dose_rows(Q(patient_id=patient_id)), key=lambda row: (row[3], row[1])
+        ):
+            if kind == "period":
+                row = DosePeriod(
+                    pk=pk, course_id=course_id, start=start, end=end, formulation=formulation, regimen=regimen
+                )
+                bundle.periods.setdefault(course_id, []).append(row)
+            elif kind == "missed":
+                bundle.missed.setdefault(course_id, []).append(MissedDose(pk=pk, course_id=course_id, day=start))
+            else:
+                bundle.holds.setdefault(course_id, []).append(
+                    DoseHold(pk=pk, course_id=course_id, start=start, end=end)
+                )
     bundle.weights = list(
         WeightMeasurement.objects.filter(patient_id=patient_id)
         .order_by("measured_on", "id")

@@ -28,7 +28,10 @@ def pytest_collection_modifyitems(items):
         if "/e2e/" in str(item.path):
             item.add_marker(pytest.mark.e2e)
         names = item.fixturenames
-        if ("transactional_db" in names or "live_server" in names) and "django_db_serialized_rollback" not in names:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and marker.kwargs.get("transaction", False)
+        uses_live_database = transactional or "transactional_db" in names or "live_server" in names
+        if uses_live_database and "django_db_serialized_rollback" not in names:
             names.append("django_db_serialized_rollback")
 
 

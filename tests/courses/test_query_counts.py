@@ -65,27 +65,28 @@ def test_the_chart_with_the_course_panel_uses_a_fixed_number_of_queries(
 
 
 @pytest.mark.parametrize("courses", [3, 30])
-def test_dose_inputs_for_many_courses_use_five_queries(prescriber, courses, django_assert_num_queries):
+def test_dose_inputs_for_many_courses_use_three_queries(prescriber, courses, django_assert_num_queries):
     ids = []
     for _ in range(courses):
         course = CourseFactory(prescriber=prescriber)
         WeightFactory(patient=course.patient, recorded_by=prescriber)
         add_periods(course, 3)
         ids.append(course.pk)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):  # courses, dose rows (one UNION ALL), weights
         facts = dose_inputs(ids)
     assert set(facts) == set(ids)
     assert all(len(f.periods) == 3 and len(f.weights) == 1 for f in facts.values())
 
 
-# user, permissions x2, patient, the patient's courses, their periods, missed days and holds,
-# weights, dosing settings
-COURSE_PAGE_QUERIES = 10
+# user, permissions (role and user, one query), patient, the patient's courses, their periods,
+# missed days and holds, weights, dosing settings
+COURSE_PAGE_QUERIES = 9
 # ... plus the two-factor check of a prescriber and the list of prescribers (course details form)
-COURSE_PAGE_QUERIES_PRESCRIBER = 12
-WHAT_IF_QUERIES = 10
+COURSE_PAGE_QUERIES_PRESCRIBER = 11
+WHAT_IF_QUERIES = 9
 # The patient chart (tests/patients/test_query_counts.py: CHART_QUERIES, which includes the
-# panel's query of the patient's courses) plus periods, missed days, holds, weights, settings.
-CHART_WITH_DOSES = CHART_QUERIES + 5
+# panel's query of the patient's courses) plus its dose rows (periods, missed days and holds in
+# one UNION ALL), weights, settings.
+CHART_WITH_DOSES = CHART_QUERIES + 3
 # Front desk: the chart without the weights (not theirs to see), and the panel's one query.
 CHART_WITHOUT_DOSES = CHART_QUERIES - 1

@@ -76,10 +76,10 @@ def test_the_chart_with_the_labs_panel_uses_a_fixed_number_of_queries(
     assert count_queries(client, f"/patients/{patient.pk}/") == queries
 
 
-# user, two-factor check (prescriber), permissions (user + group), patient, access-event insert,
+# user, two-factor check (prescriber), permissions (one query), patient, access-event insert,
 # specimen count, specimen page, their results (prefetch), thresholds, all results (trend charts)
-LABS_PAGE_QUERIES = 11
-# user, permissions x2, patient, access-event insert, count, page, all tests (positive alert)
-PREGNANCY_PAGE_QUERIES = 8
-# user, two-factor check, permissions x2, count, page of specimens with patients, their open results
-REVIEW_LIST_QUERIES = 7
+LABS_PAGE_QUERIES = 10
+# user, permissions, patient, access-event insert, count, page, all tests (positive alert)
+PREGNANCY_PAGE_QUERIES = 7
+# user, two-factor check, permissions, count, page of specimens with patients, their open results
+REVIEW_LIST_QUERIES = 6

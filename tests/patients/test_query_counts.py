@@ -36,9 +36,9 @@ def test_the_chart_uses_a_fixed_number_of_queries(clinical_staff, client_for, si
     assert count_queries(client, f"/patients/{patients[0].pk}/") == CHART_QUERIES
 
 
-# session, user, permissions (user + group), count, page
-PATIENT_LIST_QUERIES = 5
-# session, user, permissions x2, patient, access-event insert (savepoint-free), risk change, weights,
+# session, user, permissions (role and user, one query), count, page
+PATIENT_LIST_QUERIES = 4
+# session, user, permissions, patient, access-event insert (savepoint-free), risk change, weights,
 # reminders section; course panel (the patient's courses; tests/courses pins the rest);
 # labs panel (results, lab settings, pregnancy tests)
-CHART_QUERIES = 12
+CHART_QUERIES = 11
