@@ -56,6 +56,13 @@ PAGES = [
 ]
 
 
+# The periodic sweeps over all open courses: (label, "module:function"), timed in a fresh
+# process by the function's own clock (imports and Django start-up excluded).
+SWEEPS = [
+    # ("Status sweep", "ipledge.tasks:sweep"),  # enabled when ipledge merges
+]
+
+
 @dataclass
 class Sample:
     app_ms: float
@@ -147,6 +154,25 @@ def timed_manage(env: dict, *command: str) -> float:
     return time.monotonic() - started
 
 
+def timed_sweep(env: dict, target: str) -> tuple[float, str]:
+    """Seconds the sweep took, and what it reports (its return value)."""
+    module, function = target.split(":")
+    code = (
+        f"import time; from {module} import {function}; started = time.perf_counter(); "
+        f"result = {function}(); print(round(time.perf_counter() - started, 3), result)"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds, _, report = done.stdout.strip().splitlines()[-1].partition(" ")
+    return float(seconds), report
+
+
 def run_size(size: int, args) -> dict:
     data_dir = BASE_DIR / ".data" / f"bench-{size}"
     if not os.environ.get("DATABASE_URL"):
@@ -167,6 +193,7 @@ def run_size(size: int, args) -> dict:
         result = {"size": size, "seed_s": timed_manage(env, "seed_demo", "--patients", str(size))}
         workload = Workload(env["DATABASE_URL"], random.Random(size))
         result["open_courses"] = len(workload.open)
+        result["sweeps"] = {label: timed_sweep(env, target) for label, target in SWEEPS}
         server = Gunicorn(env, data_dir / "gunicorn.log", workers=args.workers)
         try:
             browsers = {}
@@ -207,6 +234,16 @@ def print_table(results: list[dict], args) -> None:
             cells.append(f"{s['median']:.1f} / {s['p95']:.1f} / {s['sql_median']:.1f} / {s['queries']}")
         print(f"| {page.label} | " + " | ".join(cells) + " |")
     print()
+    print(
+        "| Sweep over all open courses | "
+        + " | ".join(f"{r['size']:,} patients ({r['open_courses']:,} open)" for r in results)
+        + " |"
+    )
+    print("|---" * (1 + len(results)) + "|")
+    for label, _ in SWEEPS:
+        cells = [f"{r['sweeps'][label][0]:.1f} s ({r['sweeps'][label][1]})" for r in results]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print()
     for r in results:
         t = r["throughput"]
         print(
@@ -214,6 +251,35 @@ def print_table(results: list[dict], args) -> None:
             f"chart under {args.clients} clients for {args.duration:.0f} s: {t['rps']:.0f} requests/s, "
             f"p95 {t['p95_ms']:.0f} ms, {t['errors']} errors"
         )
+
+
+# Issue 7's budgets at 20,000 patients on the 2-core machine.
+MEDIAN_MS, P95_MS, MAX_QUERIES, GROWTH, SWEEP_S, MIN_RPS = 100, 250, 15, 1.5, 60, 100
+
+
+def budget_verdicts(results: list[dict], args) -> list[str]:
+    """One line per budget missed (empty: every budget met). Growth compares the largest size
+    with the smallest."""
+    missed = []
+    small, large = results[0], results[-1]
+    for page in PAGES:
+        s = summary(large["pages"][page.label])
+        counts = {q for r in results for q in {x.queries for x in r["pages"][page.label]}}
+        if s["median"] > MEDIAN_MS or s["p95"] > P95_MS:
+            missed.append(f"{page.label}: median {s['median']:.0f} ms / p95 {s['p95']:.0f} ms")
+        if max(counts) > MAX_QUERIES or len(counts) > 1:
+            missed.append(f"{page.label}: queries per request {sorted(counts)} (fixed and at most {MAX_QUERIES})")
+        if len(results) > 1:
+            growth = s["median"] / summary(small["pages"][page.label])["median"]
+            if growth > GROWTH:
+                missed.append(f"{page.label}: {growth:.2f}x slower at {large['size']:,} than at {small['size']:,}")
+    for label, _ in SWEEPS:
+        if large["sweeps"][label][0] > SWEEP_S:
+            missed.append(f"{label}: {large['sweeps'][label][0]:.0f} s")
+    t = large["throughput"]
+    if t["rps"] < MIN_RPS or t["errors"]:
+        missed.append(f"Chart throughput: {t['rps']:.0f} requests/s, {t['errors']} errors")
+    return missed
 
 
 def main(argv=None) -> int:
@@ -226,7 +292,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results = [run_size(size, args) for size in args.sizes]
     print_table(results, args)
-    return 0
+    missed = budget_verdicts(results, args)
+    print("\nBudgets: " + ("all met." if not missed else "missed:\n" + "\n".join(f"- {m}" for m in missed)))
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
