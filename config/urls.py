@@ -21,6 +21,7 @@ urlpatterns = [
     path("system/ping/", system.system_ping, name="system_ping"),
     path("patients/", include("patients.urls")),
     path("courses/", include("courses.urls")),
+    path("visits/", include("courses.visits.urls")),
     path("labs/", include("labs.urls")),
     path("ipledge/", include("ipledge.urls")),
 ]

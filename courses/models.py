@@ -339,3 +339,7 @@ class DoseHold(CourseFactMixin):
 
     def __str__(self) -> str:
         return f"Hold {self.pk} of course {self.course_id}"
+
+
+# Visits live in their own subpackage (courses/visits/) and belong to this app.
+from .visits.models import Visit  # noqa: E402, F401

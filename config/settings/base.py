@@ -244,6 +244,18 @@ SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 
+# --- Visits and clinic hours (courses/visits/) -----------------------------------------------
+# Where visits take place; the booking form asks for one only when there are several.
+CLINIC_LOCATIONS = env.list("CLINIC_LOCATIONS", default=["Main clinic"])
+# Opening hours, clinic-local wall-clock times; days are Monday=0 ... Sunday=6.
+CLINIC_OPENS = env.str("CLINIC_OPENS", default="08:30")
+CLINIC_CLOSES = env.str("CLINIC_CLOSES", default="17:00")
+CLINIC_DAYS = env.list("CLINIC_DAYS", cast=int, default=[0, 1, 2, 3, 4])
+VISIT_SLOT_MINUTES = env.int("VISIT_SLOT_MINUTES", default=30)
+# fn(course_ids, on) -> {course_id: (first day, last day)}: when each course's next monthly
+# visit should fall. ipledge may point it at a compliance-based provider.
+VISIT_WINDOW_PROVIDER = env.str("VISIT_WINDOW_PROVIDER", default="courses.visits.windows.monthly_windows")
+
 # --- Audit (django-pghistory) ---------------------------------------------------------------
 # Every tracked model records inserts, updates and deletes through Postgres triggers, and the
 # event tables reject UPDATE and DELETE (append-only), so history cannot be rewritten.
@@ -264,10 +276,14 @@ PGHISTORY_ADMIN_MODEL = "pghistory.Events"
 # --- Pages composed across apps -------------------------------------------------------------
 # The patient chart is a shell in ``patients``; higher apps contribute panels without the lower
 # app importing them. Each entry is a dotted path to ``panel(request, patient) -> str | None``.
-CHART_PANELS: list[str] = ["courses.panels.course_summary", "labs.panels.labs_summary"]
+CHART_PANELS: list[str] = [
+    "courses.panels.course_summary",
+    "courses.visits.panels.chart_visits",
+    "labs.panels.labs_summary",
+]
 # The course page is a shell in ``courses``; higher apps (ipledge: dispensed amounts; labs)
 # add panels the same way. Each entry is a dotted path to ``panel(request, course) -> str | None``.
-COURSE_PANELS: list[str] = []
+COURSE_PANELS: list[str] = ["courses.visits.panels.course_visits"]
 # Called with a patient id after a transaction that changed that patient's clinical facts
 # commits (see patients/facts.py); e.g. the compliance status refresh.
 PATIENT_FACTS_LISTENERS: list[str] = []
@@ -275,11 +291,13 @@ PATIENT_FACTS_LISTENERS: list[str] = []
 # yet, or whose permission the user lacks, are skipped.
 NAVIGATION = [
     ("Patients", "patients:list", "patients.view_patient"),
+    ("Schedule", "visits:day", "courses.view_visit"),
+    ("Due for a visit", "visits:due", "courses.view_visit"),
     ("Lab review", "labs:review", "labs.review_labresult"),
     ("Admin", "admin:index", "accounts.view_user"),
 ]
 # Where "home" sends each role; roles missing here go to the patient list.
-HOME_BY_ROLE: dict[str, str] = {}
+HOME_BY_ROLE: dict[str, str] = {"front_desk": "visits:day"}
 
 # Benchmarks only: a Server-Timing header with each request's server time, SQL time and
 # query count (config/timing.py).

@@ -1,0 +1,92 @@
+"""Clinic hours and visit slots, in the clinic's time zone.
+
+Slots are wall-clock times (08:30, 09:00, ... on the clinic's clocks) turned into UTC instants
+one by one with ``patients.outbox.clock.clinic_instant``, never by adding minutes to a UTC
+instant, so on the Sundays the clocks change a 09:00 slot is still 09:00 on the wall. A wall time
+the spring-forward jump skips is not a slot (it would duplicate the slot after the jump).
+"""
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from patients.outbox.clock import clinic_instant
+
+
+def _time(value: str) -> time:
+    return time.fromisoformat(value)
+
+
+def clinic_tz() -> ZoneInfo:
+    return timezone.get_current_timezone()
+
+
+def is_open_day(day: date) -> bool:
+    return day.weekday() in settings.CLINIC_DAYS
+
+
+def day_slots(day: date, *, tz: ZoneInfo | None = None) -> list[datetime]:
+    """The UTC start instants of ``day``'s slots (empty on a closed day)."""
+    if not is_open_day(day):
+        return []
+    tz = tz or clinic_tz()
+    step = timedelta(minutes=settings.VISIT_SLOT_MINUTES)
+    opens, closes = _time(settings.CLINIC_OPENS), _time(settings.CLINIC_CLOSES)
+    slots, wall = [], datetime.combine(day, opens)
+    while wall.time() < closes and wall.date() == day:
+        instant = clinic_instant(day, wall.time(), tz)
+        # A skipped wall time maps to the instant after the jump: a slot already listed or one
+        # the next wall time gives too; keep only times that exist.
+        if instant.astimezone(tz).replace(tzinfo=None) == wall:
+            slots.append(instant)
+        wall += step
+    return slots
+
+
+def local(instant: datetime) -> datetime:
+    return timezone.localtime(instant)
+
+
+def local_day(instant: datetime) -> date:
+    return timezone.localtime(instant).date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a clinic-local day as UTC instants (23 or 25 hours on change days)."""
+    tz = clinic_tz()
+    return clinic_instant(day, time(0), tz), clinic_instant(day + timedelta(days=1), time(0), tz)
+
+
+def days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def first_free_slot(
+    busy: Iterable[tuple[datetime, datetime]],
+    first: date,
+    last: date,
+    *,
+    minutes: int,
+    after: datetime,
+) -> datetime | None:
+    """The first slot start from ``first`` to ``last`` (clinic-local days) that begins after
+    ``after`` and whose ``minutes`` overlap none of the ``busy`` (start, end) intervals."""
+    busy = sorted(busy)
+    length = timedelta(minutes=minutes)
+    closes = _time(settings.CLINIC_CLOSES)
+    tz = clinic_tz()
+    for day in days(first, last):
+        closing = clinic_instant(day, closes, tz)
+        for start in day_slots(day, tz=tz):
+            end = start + length
+            if start <= after or end > closing:
+                continue
+            if not any(b_start < end and start < b_end for b_start, b_end in busy):
+                return start
+    return None

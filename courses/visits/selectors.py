@@ -1,0 +1,107 @@
+"""Reading visits for the schedule pages, the due list and the panels: a fixed number of
+queries whatever the number of visits or courses."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from ..models import OPEN_STATES, Course
+from . import hours
+from .models import ATTENDED_STATUSES, BOOKED_STATUSES, Visit, VisitStatus
+from .windows import visit_windows
+
+# How far past an overdue window the due list looks for a free slot.
+OVERDUE_SEARCH_DAYS = 14
+
+
+def visits_between(start: datetime, end: datetime, clinician_ids=None):
+    visits = Visit.objects.filter(starts_at__gte=start, starts_at__lt=end).select_related("patient", "clinician")
+    if clinician_ids is not None:
+        visits = visits.filter(clinician_id__in=list(clinician_ids))
+    return visits.order_by("starts_at", "id")
+
+
+@dataclass
+class Entry:
+    starts_at: datetime
+    visit: Visit | None = None  # None: a free slot
+
+
+def day_entries(day: date, visits: list[Visit]) -> list[Entry]:
+    """One clinician's day: their visits (cancelled ones too, struck through) and the free
+    slots between them."""
+    booked = [v for v in visits if v.status in BOOKED_STATUSES]
+    entries = [Entry(v.starts_at, v) for v in visits]
+    for slot in hours.day_slots(day):
+        if not any(v.starts_at <= slot < v.ends_at for v in booked):
+            entries.append(Entry(slot))
+    return sorted(entries, key=lambda e: (e.starts_at, e.visit is None))
+
+
+def due_courses():
+    """Open courses with no visit booked ahead, the longest-waiting first (by the default
+    provider's anchor: the last attended visit, else the course's first day)."""
+    now = timezone.now()
+    ahead = Visit.objects.filter(
+        course=OuterRef("pk"), status__in=[VisitStatus.SCHEDULED, VisitStatus.CHECKED_IN], starts_at__gte=now
+    )
+    tz = timezone.get_current_timezone()
+    return (
+        Course.objects.filter(state__in=OPEN_STATES)
+        .exclude(Exists(ahead))
+        .annotate(
+            last_visit=Max("visits__starts_at", filter=Q(visits__status__in=ATTENDED_STATUSES)),
+            anchor=Coalesce(TruncDate("last_visit", tzinfo=tz), "start_date", "planned_start"),
+        )
+        .select_related("patient", "prescriber")
+        .order_by("anchor", "pk")
+    )
+
+
+@dataclass
+class DueRow:
+    course: Course
+    window: tuple[date, date] | None
+    suggested: datetime | None
+    overdue: bool
+
+
+def due_rows(courses: list[Course], *, minutes: int = 30) -> list[DueRow]:
+    """Each course's window (the configured provider, one call) and a suggested slot: the first
+    free slot of its prescriber within the window (from today on; for an overdue window, within
+    the next two weeks). One query for the prescribers' booked time; courses of one prescriber
+    on the page get different slots."""
+    today, now = timezone.localdate(), timezone.now()
+    windows = visit_windows([c.pk for c in courses], today)
+    ranges = {}
+    for course in courses:
+        first, last = windows.get(course.pk) or (today, today + timedelta(days=OVERDUE_SEARCH_DAYS))
+        first = max(first, today)
+        if last < first:
+            last = first + timedelta(days=OVERDUE_SEARCH_DAYS)
+        ranges[course.pk] = (first, last)
+    busy: dict[int, list[tuple[datetime, datetime]]] = {}
+    if ranges:
+        start = hours.day_bounds(min(f for f, _ in ranges.values()))[0]
+        end = hours.day_bounds(max(last for _, last in ranges.values()))[1]
+        booked = Visit.objects.filter(
+            clinician_id__in={c.prescriber_id for c in courses},
+            status__in=BOOKED_STATUSES,
+            starts_at__lt=end,
+            starts_at__gte=start - timedelta(hours=4),
+        ).values_list("clinician_id", "starts_at", "duration_minutes")
+        for clinician_id, starts_at, duration in booked:
+            busy.setdefault(clinician_id, []).append((starts_at, starts_at + timedelta(minutes=duration)))
+    rows = []
+    for course in courses:
+        window = windows.get(course.pk)
+        first, last = ranges[course.pk]
+        taken = busy.setdefault(course.prescriber_id, [])
+        slot = hours.first_free_slot(taken, first, last, minutes=minutes, after=now)
+        if slot:
+            taken.append((slot, slot + timedelta(minutes=minutes)))
+        rows.append(DueRow(course, window, slot, bool(window and window[1] < today)))
+    return rows
