@@ -30,4 +30,6 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
     "staff-digests": {"task": "patients.tasks.schedule_staff_digests", "schedule": crontab(minute=2)},
+    # Visit reminders (courses/visits): every scheduled visit of the next 3 days, hourly.
+    "visit-reminders": {"task": "courses.tasks.schedule_visit_reminders", "schedule": crontab(minute=12)},
 }

@@ -153,11 +153,20 @@ def _course(world):
     return start_course(UserFactory(role=Role.PRESCRIBER), with_weight(world.object("patient_id")))
 
 
+def _visit(world):
+    """A scheduled visit (tomorrow, 10:00 clinic time) of the world's course, with a clinician."""
+    from tests.visits.factories import VisitFactory
+
+    course = world.object("course_id")
+    return VisitFactory(course=course, patient=course.patient)
+
+
 URL_KWARGS: dict[str, UrlKwarg] = {
     "patient_id": UrlKwarg(_patient),
     "course_id": UrlKwarg(_course),
     "specimen_id": UrlKwarg(_lab_specimen),
     "test_id": UrlKwarg(_pregnancy_test),
+    "visit_id": UrlKwarg(_visit),
 }
 
 # Tables that a GET, or a refused request, may write: logs and session state. A write to any
