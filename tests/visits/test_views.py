@@ -35,7 +35,7 @@ def test_front_desk_starts_on_the_day_schedule(front_desk, client_for, monday_mo
 def test_the_due_list_shows_the_window_and_a_suggested_slot_within_it(front_desk, client_for, course):
     page = client_for(front_desk).get("/visits/due/").content.decode()
     assert course.patient.list_name in page
-    assert "2026-02-28 – 2026-03-07" in page
+    assert "2026-02-28 to 2026-03-07" in page
     assert "Mon 2026-03-02 08:30" in page  # the prescriber's first free slot today
     assert f"/visits/book/{course.pk}/?start=" in page
 
