@@ -79,10 +79,10 @@ def test_dose_inputs_for_many_courses_use_three_queries(prescriber, courses, dja
 
 
 # user, permissions (role and user, one query), patient, the patient's courses, their periods,
-# missed days and holds, weights, dosing settings
-COURSE_PAGE_QUERIES = 9
+# missed days and holds, weights, dosing settings; the visits panel (courses/visits, one query)
+COURSE_PAGE_QUERIES = 10
 # ... plus the two-factor check of a prescriber and the list of prescribers (course details form)
-COURSE_PAGE_QUERIES_PRESCRIBER = 11
+COURSE_PAGE_QUERIES_PRESCRIBER = COURSE_PAGE_QUERIES + 2
 WHAT_IF_QUERIES = 9
 # The patient chart (tests/patients/test_query_counts.py: CHART_QUERIES, which includes the
 # panel's query of the patient's courses) plus its dose rows (periods, missed days and holds in
