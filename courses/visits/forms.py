@@ -3,7 +3,7 @@ form, posted to its own view, which requires ``courses.record_visit_findings``: 
 user cannot submit findings (403), and clinical fields slipped into a scheduling form are not
 fields of it, so they are ignored."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.conf import settings
@@ -16,6 +16,9 @@ from patients.outbox.clock import clinic_instant
 from .models import PHQ2_MAX, PHQ9_MAX, SideEffect, VisitType
 from .services import CLINICIAN_ROLES
 
+MAX_DAYS_AHEAD = 2 * 366
+# The schedule pages accept dates in this range (others show today).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2199, 12, 31)
 DURATIONS = [(15, "15 minutes"), (20, "20 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour")]
 
 
@@ -47,6 +50,13 @@ class ScheduleFieldsForm(forms.Form):
             self.fields["location"].required = True
         else:
             del self.fields["location"]
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if not today - timedelta(days=1) <= day <= today + timedelta(days=MAX_DAYS_AHEAD):
+            raise ValidationError("Choose a date from today to two years ahead.")
+        return day
 
     def starts_at(self) -> datetime:
         return clinic_instant(self.cleaned_data["day"], self.cleaned_data["time"], timezone.get_current_timezone())
@@ -112,4 +122,11 @@ class DayForm(forms.Form):
     """The schedule pages' date and clinician pickers (GET); bad input falls back to today."""
 
     date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day and not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError("Out of range.")
+        return day
+
     clinician = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)

@@ -126,11 +126,17 @@ def book(request, course_id: int):
 def _suggested_initial(request, course) -> dict:
     """The slot passed by the due list (``start`` and ``clinician``), else the prescriber's
     first free slot in the window."""
-    start = parse_datetime(request.GET.get("start", "") or "")
+    try:
+        start = parse_datetime(request.GET.get("start", "") or "")
+        if start is not None and (timezone.is_naive(start) or start <= timezone.now()):
+            start = None
+        local = timezone.localtime(start) if start else None
+    except (ValueError, OverflowError):
+        start = None
     clinician = request.GET.get("clinician", "")
-    if start is None or timezone.is_naive(start):
+    if start is None:
         start = due_rows([course])[0].suggested
-    initial = {"clinician": int(clinician) if clinician.isdigit() else course.prescriber_id}
+    initial = {"clinician": int(clinician) if clinician.isdigit() and len(clinician) < 10 else course.prescriber_id}
     if start:
         local = timezone.localtime(start)
         initial.update(day=local.date(), time=local.time().replace(second=0, microsecond=0))

@@ -189,5 +189,5 @@ def test_the_walk_covers_the_core_pages_and_leaves_out_only_framework_views():
 
 
 def test_an_unregistered_url_keyword_fails_naming_the_keyword_and_what_to_add(world):
-    with pytest.raises(pytest.fail.Exception, match=r"'visit_id'.*URL_KWARGS\['visit_id'\]"):
-        Walk("courses/<int:visit_id>/", "courses:visit", None, world)
+    with pytest.raises(pytest.fail.Exception, match=r"'appointment_id'.*URL_KWARGS\['appointment_id'\]"):
+        Walk("courses/<int:appointment_id>/", "courses:appointment", None, world)

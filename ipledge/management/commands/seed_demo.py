@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_users
 from accounts.models import Role
 from courses.demo import seed_courses
+from courses.visits.demo import seed_visits
 from labs.demo import seed_labs
 from patients.demo import seed_patients, seed_reminders
 from patients.models import Patient
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 added = seed_patients(count=min(BATCH, patients - first), rng=rng, prescriber=prescribers[0])
                 seed_courses(patients=added, rng=rng, prescribers=prescribers)
+                seed_visits(patients=added, rng=rng)
                 counts = seed_labs(patients=added, rng=rng, staff=nurse, prescriber=prescribers[0])
                 seed_reminders(patients=added, rng=rng)
             for key in lab_counts:

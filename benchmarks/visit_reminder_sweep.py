@@ -1,0 +1,122 @@
+"""Benchmark: the hourly visit-reminder sweep (courses.tasks.schedule_visit_reminders) over N
+open courses, each with a scheduled visit in the next 3 days (issue 6, acceptance 7).
+
+Works in a throwaway database (created from the migrations like the test database, dropped at
+the end), where each batch commits as it would in production. Seeds (bulk) N patients, one
+active course each and one scheduled visit each within the next 3 days (200 clinicians, back to
+back), then times
+  1. the sweep, all reminders new (2 per visit, fewer for visits tomorrow: "in 2 days" has passed);
+  2. the sweep again (its next hourly run: every reminder exists, nothing is inserted).
+
+Run on the dev data (embedded servers):
+  .venv/bin/python -m config.embedded --data-dir .data/dev -- \
+    .venv/bin/python benchmarks/visit_reminder_sweep.py --courses 20000
+"""
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+import django
+
+django.setup()
+
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Role, User  # noqa: E402
+from courses.models import Course  # noqa: E402
+from courses.visits import reminders  # noqa: E402
+from courses.visits.models import Visit  # noqa: E402
+from patients.demo import build_patients  # noqa: E402
+from patients.models import Patient  # noqa: E402
+from patients.outbox.models import OutboxMessage  # noqa: E402
+
+CLINICIANS = 200
+
+
+def timed(label: str, rows: int, function, results: list) -> object:
+    started = time.perf_counter()
+    value = function()
+    results.append((label, rows, time.perf_counter() - started))
+    return value
+
+
+def seed(courses: int) -> int:
+    clinicians = User.objects.bulk_create(
+        User(email=f"bench{n}@clinic.test", full_name=f"Bench {n}", role=Role.PRESCRIBER, ipledge_prescriber_id="P1")
+        for n in range(CLINICIANS)
+    )
+    patients = Patient.objects.bulk_create(build_patients(courses, random.Random(1)), batch_size=2000)
+    today = timezone.localdate()
+    rows = Course.objects.bulk_create(
+        (
+            Course(
+                patient=patient,
+                prescriber=clinicians[n % CLINICIANS],
+                created_by=clinicians[0],
+                indication="severe_nodular",
+                formulation="conventional",
+                planned_start=today - timedelta(days=30),
+                start_date=today - timedelta(days=30),
+                state="active",
+            )
+            for n, patient in enumerate(patients)
+        ),
+        batch_size=2000,
+    )
+    # Visits from an hour from now, back to back (20 minutes) per clinician: 20,000 courses
+    # over 200 clinicians fill 33 hours, all inside the sweep's 3 days.
+    first = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=1)
+    Visit.objects.bulk_create(
+        (
+            Visit(
+                course=course,
+                patient_id=course.patient_id,
+                clinician=course.prescriber,
+                booked_by=course.prescriber,
+                starts_at=first + timedelta(minutes=20 * (n // CLINICIANS)),
+                duration_minutes=20,
+            )
+            for n, course in enumerate(rows)
+        ),
+        batch_size=2000,
+    )
+    return len(rows)
+
+
+def run(courses: int) -> list[tuple[str, int, float]]:
+    results = []
+    timed("seed courses and visits (setup)", courses, lambda: seed(courses), results)
+    created = timed("sweep, all new", courses, reminders.sweep, results)
+    assert created == OutboxMessage.objects.count() > courses, created
+    again = timed("sweep again (idempotent)", courses, reminders.sweep, results)
+    assert again == 0, again
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--courses", type=int, default=20_000)
+    args = parser.parse_args()
+    databases = setup_databases(verbosity=0, interactive=False)
+    try:
+        results = run(args.courses)
+    finally:
+        teardown_databases(databases, verbosity=0)
+    print(f"\nVisit reminder sweep benchmark: {args.courses:,} open courses, one visit each in the next 3 days\n")
+    print(f"| {'step':<36} | {'visits':>7} | {'seconds':>7} | {'visits/s':>8} |")
+    print(f"|{'-' * 38}|{'-' * 9}|{'-' * 9}|{'-' * 10}|")
+    for label, rows, seconds in results:
+        print(f"| {label:<36} | {rows:>7,} | {seconds:>7.2f} | {rows / seconds:>8,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
