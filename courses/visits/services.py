@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from accounts.audit import acting
@@ -31,6 +31,7 @@ from .windows import visit_windows
 
 CLINICIAN_ROLES = (Role.PRESCRIBER, Role.CLINICAL_STAFF)
 CONSTRAINT = "visit_clinician_not_double_booked"
+DEADLOCK_DETECTED = "40P01"
 
 
 def double_booked_message(clinician: User) -> str:
@@ -96,17 +97,33 @@ def _check_window(visit: Visit, outside_window_ok: bool) -> None:
         )
 
 
+def _is_deadlock(error: OperationalError) -> bool:
+    cause = error.__cause__
+    return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) == DEADLOCK_DETECTED
+
+
 def _save(visit: Visit) -> None:
     """Save in a savepoint; a double booking (the constraint, see the module docstring) becomes
-    a form error."""
+    a form error.
+
+    Two transactions inserting conflicting rows at the same moment each find the other's
+    uncommitted row in the constraint's index and wait for the other: PostgreSQL breaks the
+    deadlock by failing one of them ("deadlock detected") instead of reporting the conflict.
+    The loser rolls back its savepoint (which lets the winner commit) and inserts again, and
+    then meets the winner's row: the constraint's error, as without the race."""
     visit.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            visit.save()
-    except IntegrityError as error:
-        if CONSTRAINT in str(error):
-            raise ValidationError({"starts_at": double_booked_message(visit.clinician)}) from error
-        raise
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                visit.save()
+            return
+        except IntegrityError as error:
+            if CONSTRAINT in str(error):
+                raise ValidationError({"starts_at": double_booked_message(visit.clinician)}) from error
+            raise
+        except OperationalError as error:
+            if not _is_deadlock(error) or attempt == 2:
+                raise
 
 
 def visit_book(

@@ -43,7 +43,7 @@ def run_in_threads(*jobs):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("round_", range(3))
+@pytest.mark.parametrize("round_", range(8))
 def test_two_bookings_of_one_slot_at_the_same_moment_make_one_visit_and_one_clear_message(
     front_desk, doctor, monday_morning, round_
 ):
