@@ -3,9 +3,9 @@ open courses, each with a scheduled visit in the next 3 days (issue 6, acceptanc
 
 Works in a throwaway database (created from the migrations like the test database, dropped at
 the end), where each batch commits as it would in production. Seeds (bulk) N patients, one
-active course each and one scheduled visit each within the next 3 days (200 clinicians, back to
-back), then times
-  1. the sweep, all reminders new (2 per visit, fewer for visits tomorrow: "in 2 days" has passed);
+active course each and one scheduled visit each the day after tomorrow (50 per clinician, back
+to back), then times
+  1. the sweep, all reminders new (2 per visit);
   2. the sweep again (its next hourly run: every reminder exists, nothing is inserted).
 
 Run on the dev data (embedded servers):
@@ -18,6 +18,7 @@ import os
 import random
 import sys
 import time
+from datetime import time as time_of_day
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,9 +38,10 @@ from courses.visits import reminders  # noqa: E402
 from courses.visits.models import Visit  # noqa: E402
 from patients.demo import build_patients  # noqa: E402
 from patients.models import Patient  # noqa: E402
+from patients.outbox.clock import clinic_instant  # noqa: E402
 from patients.outbox.models import OutboxMessage  # noqa: E402
 
-CLINICIANS = 200
+VISITS_PER_CLINICIAN = 50
 
 
 def timed(label: str, rows: int, function, results: list) -> object:
@@ -50,9 +52,10 @@ def timed(label: str, rows: int, function, results: list) -> object:
 
 
 def seed(courses: int) -> int:
+    count = max(1, -(-courses // VISITS_PER_CLINICIAN))
     clinicians = User.objects.bulk_create(
         User(email=f"bench{n}@clinic.test", full_name=f"Bench {n}", role=Role.PRESCRIBER, ipledge_prescriber_id="P1")
-        for n in range(CLINICIANS)
+        for n in range(count)
     )
     patients = Patient.objects.bulk_create(build_patients(courses, random.Random(1)), batch_size=2000)
     today = timezone.localdate()
@@ -60,7 +63,7 @@ def seed(courses: int) -> int:
         (
             Course(
                 patient=patient,
-                prescriber=clinicians[n % CLINICIANS],
+                prescriber=clinicians[n % count],
                 created_by=clinicians[0],
                 indication="severe_nodular",
                 formulation="conventional",
@@ -72,9 +75,10 @@ def seed(courses: int) -> int:
         ),
         batch_size=2000,
     )
-    # Visits from an hour from now, back to back (20 minutes) per clinician: 20,000 courses
-    # over 200 clinicians fill 33 hours, all inside the sweep's 3 days.
-    first = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=1)
+    # The day after tomorrow from 08:00 clinic time, 10-minute visits back to back, 50 per
+    # clinician (08:00 to 16:20): inside the sweep's next 3 days whatever the time it runs, and
+    # far enough ahead for both reminders ("in 2 days" is sent today, "tomorrow" tomorrow).
+    first = clinic_instant(today + timedelta(days=2), time_of_day(8), timezone.get_current_timezone())
     Visit.objects.bulk_create(
         (
             Visit(
@@ -82,8 +86,8 @@ def seed(courses: int) -> int:
                 patient_id=course.patient_id,
                 clinician=course.prescriber,
                 booked_by=course.prescriber,
-                starts_at=first + timedelta(minutes=20 * (n // CLINICIANS)),
-                duration_minutes=20,
+                starts_at=first + timedelta(minutes=10 * (n // count)),
+                duration_minutes=10,
             )
             for n, course in enumerate(rows)
         ),
@@ -96,7 +100,7 @@ def run(courses: int) -> list[tuple[str, int, float]]:
     results = []
     timed("seed courses and visits (setup)", courses, lambda: seed(courses), results)
     created = timed("sweep, all new", courses, reminders.sweep, results)
-    assert created == OutboxMessage.objects.count() > courses, created
+    assert created == OutboxMessage.objects.count() == 2 * courses, created
     again = timed("sweep again (idempotent)", courses, reminders.sweep, results)
     assert again == 0, again
     return results
