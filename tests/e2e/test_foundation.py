@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
     [
         (Role.PRESCRIBER, ["Patients"], ["Admin"]),
         (Role.CLINICAL_STAFF, ["Patients"], ["Admin"]),
-        (Role.FRONT_DESK, ["Patients"], ["Admin"]),
+        (Role.FRONT_DESK, ["Patients", "Schedule", "Due for a visit"], ["Admin", "Lab review"]),
         (Role.ADMIN, ["Patients", "Admin"], []),
     ],
 )
@@ -32,7 +32,8 @@ def test_each_role_logs_in_and_sees_its_navigation(page, login, personas, role, 
 
 
 def test_register_a_patient_find_them_by_mrn_and_open_the_chart(page, login, front_desk):
-    login(front_desk)
+    login(front_desk)  # front desk starts on the day schedule
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
     page.get_by_role("link", name="Register a patient").first.click()
     page.get_by_label("Medical record number").fill("e2e-1001")
     page.get_by_label("First name").fill("Robin")
