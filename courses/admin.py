@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from patients.admin import ReadOnlyAdmin
 
-from .models import Course, DoseHold, DosePeriod, DosingSettings, MissedDose
+from .models import Course, DoseHold, DosePeriod, DosingSettings, MissedDose, Visit
 
 
 @admin.register(DosingSettings)
@@ -60,3 +60,14 @@ class DoseHoldAdmin(ReadOnlyAdmin):
     list_display = ["id", "course", "start", "end", "reason", "recorded_by"]
     search_fields = ["patient__mrn"]
     list_select_related = ["course", "recorded_by"]
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyAdmin):
+    """Visits change through the front desk pages and their services (locks, reminders)."""
+
+    list_display = ["id", "starts_at", "clinician", "type", "status"]
+    list_filter = ["status", "type"]
+    search_fields = ["patient__mrn"]
+    list_select_related = ["clinician"]
+    date_hierarchy = "starts_at"
