@@ -53,12 +53,15 @@ PAGES = [
     Page("Patient search", NURSE, "/patients/?q={query}"),
     Page("Patient chart", NURSE, "/patients/{patient_id}/"),
     Page("Course page", NURSE, "/courses/patients/{patient_id}/{course_id}/"),
+    Page("Day schedule", DESK, "/visits/?date={day}"),
+    Page("Due for a visit", DESK, "/visits/due/"),
 ]
 
 
 # The periodic sweeps over all open courses: (label, "module:function"), timed in a fresh
 # process by the function's own clock (imports and Django start-up excluded).
 SWEEPS = [
+    ("Visit reminder sweep", "courses.tasks:schedule_visit_reminders"),
     # ("Status sweep", "ipledge.tasks:sweep"),  # enabled when ipledge merges
 ]
 
