@@ -14,6 +14,7 @@ from django.utils import timezone
 from patients.outbox.models import MessageKind
 from patients.reminders import Reminder, cancel_reminders, schedule_reminders
 
+from .hours import day_bounds
 from .models import Visit, VisitStatus
 
 VISIT_KINDS = (MessageKind.VISIT_2_DAYS, MessageKind.VISIT_1_DAY)
@@ -36,8 +37,6 @@ def cancel_for(*, patient_id: int, starts_at: datetime, except_visit_id: int, ac
     """Cancel the reminders of the visit at ``starts_at`` unless another live visit of the
     patient falls on the same clinic-local day (the reminders are that visit's too)."""
     day = timezone.localtime(starts_at).date()
-    from .hours import day_bounds
-
     start, end = day_bounds(day)
     others = Visit.objects.filter(
         patient_id=patient_id, status=VisitStatus.SCHEDULED, starts_at__gte=start, starts_at__lt=end

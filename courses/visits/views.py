@@ -21,6 +21,7 @@ from . import hours, services
 from .access import FINDINGS, open_course_for, visit_for
 from .forms import BookForm, CancelForm, DayForm, FindingsForm, RescheduleForm, clinicians
 from .selectors import day_entries, due_courses, due_rows, visits_between
+from .windows import visit_windows
 
 DUE_PAGE_SIZE = 25
 
@@ -94,8 +95,6 @@ def due_list(request):
 
 
 def _window_note(course) -> tuple | None:
-    from .windows import visit_windows
-
     return visit_windows([course.pk]).get(course.pk)
 
 

@@ -210,3 +210,25 @@ def test_visits_are_audited(front_desk, course):
     services.visit_cancel(actor=front_desk, visit_id=visit.pk, reason="Sick")
     events = visit.events.order_by("pgh_id").values_list("pgh_label", "status")
     assert list(events) == [("insert", "scheduled"), ("update", "cancelled")]
+
+
+def fixed_windows(course_ids, on):
+    """A provider such as ipledge may supply: every course's window is the coming Friday only."""
+    friday = on + timedelta(days=(4 - on.weekday()) % 7)
+    return dict.fromkeys(course_ids, (friday, friday))
+
+
+def test_the_window_comes_from_the_configured_provider(settings, front_desk, course):
+    settings.VISIT_WINDOW_PROVIDER = "tests.visits.test_services.fixed_windows"
+    with pytest.raises(ValidationError) as refused:
+        book(front_desk, course, at(THURSDAY, 10), outside_window_ok=False)
+    assert "2026-03-06 to 2026-03-06" in refused.value.message_dict["outside_window_ok"][0]
+    book(front_desk, course, at(THURSDAY + timedelta(days=1), 10), outside_window_ok=False)
+
+
+def test_with_several_locations_a_booking_names_one_of_them(settings, front_desk, course):
+    settings.CLINIC_LOCATIONS = ["Downtown", "Northside"]
+    with pytest.raises(ValidationError) as refused:
+        book(front_desk, course, at(THURSDAY, 10), location="Mars")
+    assert "location" in refused.value.message_dict
+    assert book(front_desk, course, at(THURSDAY, 10), location="Northside").location == "Northside"

@@ -149,3 +149,14 @@ def test_the_chart_and_the_course_page_show_the_visits(clinical_staff, client_fo
     VisitFactory(course=course, starts_at=at(MONDAY - timedelta(days=20), 9), status=VisitStatus.COMPLETED)
     chart = client_for(clinical_staff).get(f"/patients/{course.patient_id}/").content.decode()
     assert 'id="visits-upcoming"' in chart and "2026-03-05 09:00" in chart and "2026-02-10 09:00" in chart
+
+
+def test_the_booking_form_asks_for_a_location_only_when_the_clinic_has_several(
+    settings, front_desk, client_for, course
+):
+    client = client_for(front_desk)
+    assert 'name="location"' not in client.get(f"/visits/book/{course.pk}/").content.decode()
+    settings.CLINIC_LOCATIONS = ["Downtown", "Northside"]
+    assert 'name="location"' in client.get(f"/visits/book/{course.pk}/").content.decode()
+    response = client.post(f"/visits/book/{course.pk}/", book_data(course, THURSDAY, location="Northside"))
+    assert response.status_code == 302 and Visit.objects.get().location == "Northside"
