@@ -8,6 +8,7 @@ the spring-forward jump skips is not a slot (it would duplicate the slot after t
 
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,20 +31,35 @@ def is_open_day(day: date) -> bool:
 
 def day_slots(day: date, *, tz: ZoneInfo | None = None) -> list[datetime]:
     """The UTC start instants of ``day``'s slots (empty on a closed day)."""
-    if not is_open_day(day):
-        return []
     tz = tz or clinic_tz()
-    step = timedelta(minutes=settings.VISIT_SLOT_MINUTES)
-    opens, closes = _time(settings.CLINIC_OPENS), _time(settings.CLINIC_CLOSES)
-    slots, wall = [], datetime.combine(day, opens)
-    while wall.time() < closes and wall.date() == day:
+    return list(
+        _slots(
+            day,
+            settings.CLINIC_OPENS,
+            settings.CLINIC_CLOSES,
+            settings.VISIT_SLOT_MINUTES,
+            tuple(settings.CLINIC_DAYS),
+            tz,
+        )
+    )
+
+
+# Remembered per day and settings (the due list asks for the same days once per course).
+@lru_cache(maxsize=1024)
+def _slots(day: date, opens: str, closes: str, minutes: int, open_days: tuple, tz: ZoneInfo) -> tuple[datetime, ...]:
+    if day.weekday() not in open_days:
+        return ()
+    step = timedelta(minutes=minutes)
+    closing = _time(closes)
+    slots, wall = [], datetime.combine(day, _time(opens))
+    while wall.time() < closing and wall.date() == day:
         instant = clinic_instant(day, wall.time(), tz)
         # A skipped wall time maps to the instant after the jump: a slot already listed or one
         # the next wall time gives too; keep only times that exist.
         if instant.astimezone(tz).replace(tzinfo=None) == wall:
             slots.append(instant)
         wall += step
-    return slots
+    return tuple(slots)
 
 
 def local(instant: datetime) -> datetime:
