@@ -6,6 +6,7 @@ instant, so on the Sundays the clocks change a 09:00 slot is still 09:00 on the 
 the spring-forward jump skips is not a slot (it would duplicate the slot after the jump).
 """
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -15,6 +16,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from patients.outbox.clock import clinic_instant
+
+# Visits last at most 4 hours (Visit.duration_minutes); free-slot searches rely on it.
+LONGEST_VISIT = timedelta(minutes=240)
 
 
 def _time(value: str) -> time:
@@ -92,8 +96,10 @@ def first_free_slot(
     after: datetime,
 ) -> datetime | None:
     """The first slot start from ``first`` to ``last`` (clinic-local days) that begins after
-    ``after`` and whose ``minutes`` overlap none of the ``busy`` (start, end) intervals."""
+    ``after`` and whose ``minutes`` overlap none of the ``busy`` (start, end) intervals (each at
+    most ``LONGEST_VISIT`` long)."""
     busy = sorted(busy)
+    starts = [start for start, _ in busy]
     length = timedelta(minutes=minutes)
     closes = _time(settings.CLINIC_CLOSES)
     tz = clinic_tz()
@@ -103,6 +109,8 @@ def first_free_slot(
             end = start + length
             if start <= after or end > closing:
                 continue
-            if not any(b_start < end and start < b_end for b_start, b_end in busy):
+            # Only intervals that start less than the longest visit before this slot can reach it.
+            nearby = busy[bisect_left(starts, start - LONGEST_VISIT) : bisect_left(starts, end)]
+            if not any(start < b_end for _, b_end in nearby):
                 return start
     return None

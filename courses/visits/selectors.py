@@ -91,7 +91,7 @@ def due_rows(courses: list[Course], *, minutes: int = 30) -> list[DueRow]:
             clinician_id__in={c.prescriber_id for c in courses},
             status__in=BOOKED_STATUSES,
             starts_at__lt=end,
-            starts_at__gte=start - timedelta(hours=4),
+            starts_at__gte=start - hours.LONGEST_VISIT,
         ).values_list("clinician_id", "starts_at", "duration_minutes")
         for clinician_id, starts_at, duration in booked:
             busy.setdefault(clinician_id, []).append((starts_at, starts_at + timedelta(minutes=duration)))

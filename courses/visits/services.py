@@ -10,7 +10,7 @@ second insert wait for the first transaction and then fail; ``_save`` turns that
 into "<clinician> is already booked at that time".
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -26,7 +26,7 @@ from patients.services import weight_record
 
 from ..models import OPEN_STATES, Course
 from . import reminders
-from .models import BOOKED_STATUSES, SideEffect, Visit, VisitStatus, VisitType
+from .models import SideEffect, Visit, VisitStatus, VisitType
 from .windows import visit_windows
 
 CLINICIAN_ROLES = (Role.PRESCRIBER, Role.CLINICAL_STAFF)
@@ -262,13 +262,3 @@ def visit_record_clinical(
             )
         facts_changed(visit.patient_id)
     return visit
-
-
-def booked_between(clinician_ids, start: datetime, end: datetime):
-    """Visits holding the clinicians' time in [start, end) (for free-slot searches)."""
-    return Visit.objects.filter(
-        clinician_id__in=list(clinician_ids),
-        status__in=BOOKED_STATUSES,
-        starts_at__lt=end,
-        starts_at__gte=start - timedelta(hours=4),
-    ).values_list("clinician_id", "starts_at", "duration_minutes")

@@ -63,3 +63,19 @@ def test_the_first_free_slot_skips_busy_time_and_slots_that_would_run_past_closi
     assert found == slots[2]  # 08:30 overlaps the visit that runs to 08:45
     assert hours.first_free_slot([], SPRING_SUNDAY, SPRING_SUNDAY, minutes=60, after=slots[3]) is None
     assert hours.local(found).time() == time(9, 0)
+
+
+def test_a_long_visit_blocks_every_slot_it_covers(settings):
+    settings.CLINIC_DAYS = [6]
+    settings.CLINIC_OPENS, settings.CLINIC_CLOSES, settings.VISIT_SLOT_MINUTES = "08:00", "14:00", 30
+    slots = hours.day_slots(FALL_SUNDAY)
+    long_visit = (slots[0], slots[0] + timedelta(hours=4))
+    short_later = (slots[9], slots[9] + timedelta(minutes=30))  # 12:30
+    found = hours.first_free_slot(
+        [short_later, long_visit], FALL_SUNDAY, FALL_SUNDAY, minutes=30, after=slots[0] - timedelta(days=1)
+    )
+    assert hours.local(found).time() == time(12, 0)
+    found = hours.first_free_slot(
+        [short_later, long_visit], FALL_SUNDAY, FALL_SUNDAY, minutes=60, after=slots[0] - timedelta(days=1)
+    )
+    assert hours.local(found).time() == time(13, 0)
