@@ -53,7 +53,7 @@ PAGES = [
     Page("Patient search", NURSE, "/patients/?q={query}"),
     Page("Patient chart", NURSE, "/patients/{patient_id}/"),
     Page("Course page", NURSE, "/courses/patients/{patient_id}/{course_id}/"),
-    Page("Day schedule", DESK, "/visits/?date={day}"),
+    Page("Day schedule", DESK, "/visits/day/?date={day}"),
     Page("Due for a visit", DESK, "/visits/due/"),
 ]
 

@@ -13,7 +13,7 @@ from . import hours
 from .models import ATTENDED_STATUSES, BOOKED_STATUSES, Visit, VisitStatus
 from .windows import visit_windows
 
-# How far past an overdue window the due list looks for a free slot.
+# How far the due list looks for a free slot (from the window's first day, or today).
 OVERDUE_SEARCH_DAYS = 14
 
 
@@ -67,22 +67,23 @@ class DueRow:
     window: tuple[date, date] | None
     suggested: datetime | None
     overdue: bool
+    outside: bool = False  # the suggested slot is outside the window (none free inside it)
 
 
 def due_rows(courses: list[Course], *, minutes: int = 30) -> list[DueRow]:
     """Each course's window (the configured provider, one call) and a suggested slot: the first
     free slot of its prescriber within the window (from today on; for an overdue window, within
-    the next two weeks). One query for the prescribers' booked time; courses of one prescriber
+    the two weeks after it). One query for the prescribers' booked time; courses of one prescriber
     on the page get different slots."""
     today, now = timezone.localdate(), timezone.now()
     windows = visit_windows([c.pk for c in courses], today)
     ranges = {}
     for course in courses:
-        first, last = windows.get(course.pk) or (today, today + timedelta(days=OVERDUE_SEARCH_DAYS))
+        first, last = windows.get(course.pk) or (today, today)
         first = max(first, today)
-        if last < first:
-            last = first + timedelta(days=OVERDUE_SEARCH_DAYS)
-        ranges[course.pk] = (first, last)
+        # Past the window's end too (a window that closed, or is full): the first free slot in
+        # the window still wins, the days are searched in order.
+        ranges[course.pk] = (first, max(last, first + timedelta(days=OVERDUE_SEARCH_DAYS)))
     busy: dict[int, list[tuple[datetime, datetime]]] = {}
     if ranges:
         start = hours.day_bounds(min(f for f, _ in ranges.values()))[0]
@@ -103,5 +104,6 @@ def due_rows(courses: list[Course], *, minutes: int = 30) -> list[DueRow]:
         slot = hours.first_free_slot(taken, first, last, minutes=minutes, after=now)
         if slot:
             taken.append((slot, slot + timedelta(minutes=minutes)))
-        rows.append(DueRow(course, window, slot, bool(window and window[1] < today)))
+        outside = bool(slot and window and not window[0] <= hours.local_day(slot) <= window[1])
+        rows.append(DueRow(course, window, slot, bool(window and window[1] < today), outside))
     return rows

@@ -5,7 +5,7 @@ from . import views
 app_name = "visits"
 
 urlpatterns = [
-    path("", views.day_schedule, name="day"),
+    path("day/", views.day_schedule, name="day"),
     path("week/", views.week_schedule, name="week"),
     path("due/", views.due_list, name="due"),
     path("book/<int:course_id>/", views.book, name="book"),

@@ -28,7 +28,7 @@ def test_front_desk_books_the_suggested_slot_and_the_reminder_shows_pending(
     CourseFactory(patient=patient, prescriber=prescriber, planned_start=today - timedelta(days=30))
 
     login(front_desk)
-    expect(page).to_have_url("/visits/")
+    expect(page).to_have_url("/visits/day/")
     page.get_by_role("link", name="Due for a visit").first.click()
     row = page.get_by_role("row").filter(has_text="Okonkwo")
     expect(row).to_contain_text(f"{today - timedelta(days=2):%Y-%m-%d} to {today + timedelta(days=5):%Y-%m-%d}")

@@ -83,8 +83,8 @@ def count_queries(client, url: str) -> tuple[int, str]:
 def test_the_day_schedule_uses_a_fixed_number_of_queries(front_desk, client_for, monday_morning, courses):
     seed(courses)
     client = client_for(front_desk)
-    client.get("/visits/")  # warm the session
-    count, page = count_queries(client, f"/visits/?date={THURSDAY}")
+    client.get("/visits/day/")  # warm the session
+    count, page = count_queries(client, f"/visits/day/?date={THURSDAY}")
     assert count == DAY_SCHEDULE_QUERIES
     assert page.count("data-visit=") == courses // 2
     count, _ = count_queries(client, f"/visits/week/?date={THURSDAY}")
@@ -95,7 +95,7 @@ def test_the_day_schedule_uses_a_fixed_number_of_queries(front_desk, client_for,
 def test_the_due_list_uses_a_fixed_number_of_queries(front_desk, client_for, monday_morning, courses):
     seed(courses)
     client = client_for(front_desk)
-    client.get("/visits/")
+    client.get("/visits/day/")
     count, page = count_queries(client, "/visits/due/")
     assert count == DUE_LIST_QUERIES
     assert f"{courses - courses // 2} open courses" in page

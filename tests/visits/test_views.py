@@ -29,7 +29,7 @@ def book_data(course, day, hour="10:00", **extra):
 
 def test_front_desk_starts_on_the_day_schedule(front_desk, client_for, monday_morning):
     response = client_for(front_desk).get("/")
-    assert response.status_code == 302 and response["Location"] == "/visits/"
+    assert response.status_code == 302 and response["Location"] == "/visits/day/"
 
 
 def test_the_due_list_shows_the_window_and_a_suggested_slot_within_it(front_desk, client_for, course):
@@ -160,3 +160,15 @@ def test_the_booking_form_asks_for_a_location_only_when_the_clinic_has_several(
     assert 'name="location"' in client.get(f"/visits/book/{course.pk}/").content.decode()
     response = client.post(f"/visits/book/{course.pk}/", book_data(course, THURSDAY, location="Northside"))
     assert response.status_code == 302 and Visit.objects.get().location == "Northside"
+
+
+def test_when_the_window_is_closed_or_full_the_due_list_suggests_the_next_free_slot_after_it(
+    front_desk, client_for, doctor, monday_morning
+):
+    from tests.courses.factories import CourseFactory
+
+    late = CourseFactory(prescriber=doctor, planned_start=MONDAY - timedelta(days=40))  # window ended 25 Feb
+    page = client_for(front_desk).get("/visits/due/").content.decode()
+    assert "2026-02-18 to 2026-02-25" in page and "Overdue" in page
+    assert "Mon 2026-03-02 08:30" in page and "outside the window" in page
+    assert f"/visits/book/{late.pk}/?start=" in page
