@@ -6,6 +6,8 @@ refuses two overlapping visits of one clinician (cancelled and no-show visits fr
 Only the database can settle two bookings made at the same moment; ``full_clean`` cannot.
 """
 
+from datetime import timedelta
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -156,8 +158,6 @@ class Visit(models.Model):
 
     @property
     def ends_at(self):
-        from datetime import timedelta
-
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
     @property
