@@ -1,11 +1,13 @@
 """Reading patients for lists and search."""
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
-from .models import Patient
+from .models import Patient, RiskCategoryChange
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 
@@ -42,3 +44,26 @@ def patient_search(query: str) -> QuerySet[Patient]:
             | Q(ipledge_patient_id=token.upper())
         )
     return patients
+
+
+@dataclass(frozen=True)
+class RiskChangeNote:
+    effective_on: date
+    reason: str
+    changed_by: str
+
+
+def with_latest_risk_change(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Annotate each patient with ``latest_risk_change`` (a dict, or None), read inside the
+    patient's own query: the chart's query count is pinned and every panel adds to it."""
+    latest = RiskCategoryChange.objects.filter(patient=OuterRef("pk")).order_by("-effective_on", "-id")
+    note = JSONObject(effective_on="effective_on", reason="reason", changed_by="changed_by__full_name")
+    return patients.annotate(latest_risk_change=Subquery(latest.values(json=note)[:1], output_field=JSONField()))
+
+
+def risk_change_note(patient: Patient) -> RiskChangeNote | None:
+    """The latest risk-category change of a patient read through ``with_latest_risk_change``."""
+    row = patient.latest_risk_change
+    if row is None:
+        return None
+    return RiskChangeNote(date.fromisoformat(row["effective_on"]), row["reason"], row["changed_by"])

@@ -10,10 +10,10 @@ from . import services
 from .access import patient_for
 from .forms import PatientForm, RiskCategoryForm, WeightForm
 from .history import patient_history_page
-from .models import AccessKind, RiskCategoryChange, WeightMeasurement
+from .models import AccessKind, Patient, RiskCategoryChange, WeightMeasurement
 from .outbox.chart import chart_reminders
 from .panels import render_panels
-from .selectors import patient_search
+from .selectors import patient_search, risk_change_note, with_latest_risk_change
 
 PAGE_SIZE = 25
 
@@ -66,11 +66,11 @@ def patient_edit(request, patient_id: int):
 @permission_required("patients.view_patient")
 @require_http_methods(["GET"])
 def patient_chart(request, patient_id: int):
-    patient = patient_for(request.user, patient_id)
+    patient = patient_for(request.user, patient_id, patients=with_latest_risk_change(Patient.objects.all()))
     services.chart_view_record(user=request.user, patient_id=patient.pk, path=request.path)
     context = {
         "patient": patient,
-        "risk_change": RiskCategoryChange.objects.filter(patient=patient).select_related("changed_by").first(),
+        "risk_change": risk_change_note(patient),
         "weights": WeightMeasurement.objects.filter(patient=patient)[:3],
         "reminders": chart_reminders(request.user, patient),
         "panels": render_panels(request, patient),

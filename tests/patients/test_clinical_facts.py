@@ -32,6 +32,17 @@ def test_the_current_category_is_the_latest_by_effective_date_and_history_is_kep
     assert {who for _, who in history} == {prescriber.pk}
 
 
+def test_the_chart_shows_the_latest_risk_category_change_with_its_date_author_and_reason(
+    prescriber, client_for, patient
+):
+    client = client_for(prescriber)
+    url = f"/patients/{patient.pk}/risk-category/"
+    client.post(url, {"category": "can_get_pregnant", "effective_on": "2026-03-01", "reason": "Menarche"})
+    client.post(url, {"category": "cannot_get_pregnant", "effective_on": "2025-12-01", "reason": "Back-dated"})
+    page = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert f"Since 2026-03-01, set by {prescriber.full_name}: Menarche" in page
+
+
 @pytest.mark.parametrize(
     ("value", "unit", "kg"),
     [("65", "kg", Decimal("65.00")), ("143.3", "lb", Decimal("65.00")), ("44.1", "lb", Decimal("20.00"))],

@@ -38,8 +38,8 @@ def test_the_chart_uses_a_fixed_number_of_queries(clinical_staff, client_for, si
 
 # session, user, permissions (role and user, one query), count, page
 PATIENT_LIST_QUERIES = 4
-# session, user, permissions, patient, access-event insert (savepoint-free), risk change, weights,
-# reminders section; course panel (the patient's courses; tests/courses pins the rest);
-# visits panel (upcoming and recent visits, one UNION ALL); labs panel (results, lab settings,
-# pregnancy tests)
-CHART_QUERIES = 12
+# session, user, permissions, patient with its latest risk change, access-event insert
+# (savepoint-free), weights, reminders section; course panel (the patient's courses; tests/courses
+# pins the rest); visits panel (upcoming and recent visits, one UNION ALL); labs panel (results,
+# lab settings, pregnancy tests)
+CHART_QUERIES = 11
