@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -41,16 +41,16 @@ from .models import (
     AuthorizationStatus,
     ConcomitantMedication,
     ContraceptionUse,
-    CourseStatus,
     Enrollment,
     IpledgeSettings,
     MonthlyConfirmation,
     Prescription,
-    StatusState,
 )
 from .presenters import STATE_BADGES, checklist_rows, method_labels
 from .rules import checklist
 from .status import state_of
+from .worklist import FILTER_LABELS, counts, rows_for
+from .worklist import filters as worklist_filters
 
 VIEW = "ipledge.view_coursestatus"
 PAGE_SIZE = 50
@@ -551,27 +551,21 @@ def worklist(request):
         chosen, mine = form.cleaned_data["state"], form.cleaned_data["mine"]
     today = timezone.localdate()
     closing_days = IpledgeSettings.current().pickup_closing_days
-    closing = Q(prescribe_by__gte=today, prescribe_by__lte=today + timedelta(days=closing_days))
-    review = Q(labs_awaiting_review__gt=0)
-    open_ = ~Q(state=StatusState.COMPLETED)
-    rows = CourseStatus.objects.all()
-    if mine:
-        rows = rows.filter(prescriber=request.user)
-    filters = {"": open_, "closing": closing, "review": review, **{s: Q(state=s) for s in StatusState.values}}
-    counts = rows.aggregate(**{key or "all": Count("pk", filter=q) for key, q in filters.items()})
+    conditions = worklist_filters(today, closing_days)
+    rows = rows_for(request.user, mine)
+    totals = counts(rows, conditions)
     listed = (
-        rows.filter(filters[chosen])
+        rows.filter(conditions[chosen])
         .select_related("patient", "prescriber")
         .order_by(F("next_due_on").asc(nulls_last=True), "course_id")
     )
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    closes_by = today + timedelta(days=closing_days)
     for row in page:
-        row.closing_soon = row.prescribe_by is not None and today <= row.prescribe_by <= today + timedelta(
-            days=closing_days
-        )
+        row.closing_soon = row.prescribe_by is not None and today <= row.prescribe_by <= closes_by
         row.overdue = row.next_due_on is not None and row.next_due_on < today
         row.badge = STATE_BADGES[row.state]
-    tabs = [(key, label, counts[key or "all"]) for key, label in form.fields["state"].choices]
+    tabs = [(key, label, totals[key]) for key, label in FILTER_LABELS]
     extra = "&".join(part for part in (f"state={chosen}" if chosen else "", "mine=on" if mine else "") if part)
     context = {
         "page": page,

@@ -149,3 +149,18 @@ def test_an_unknown_filter_shows_every_open_course_instead_of_an_error(clinical_
     response = client_for(clinical_staff).get("/ipledge/worklist/?state=nonsense&page=x")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 4
+
+
+def test_the_staff_digest_counts_the_worklist_with_no_names(prescriber, clinical_staff):
+    from ipledge.worklist import digest_counts
+
+    other = UserFactory(role=Role.PRESCRIBER)
+    statuses(20, [prescriber, other])
+    today = timezone.localdate()
+    nurse_lines = dict(digest_counts(clinical_staff, today))
+    assert nurse_lines["Courses needing action (all patients)"] == 4
+    assert nurse_lines["Courses blocked (all patients)"] == 4
+    assert nurse_lines["Pickup windows closing within 2 days"] == 4
+    own = dict(digest_counts(prescriber, today))
+    assert own["Courses needing action (your patients)"] == 2
+    assert all(isinstance(count, int) for count in own.values())
