@@ -111,7 +111,7 @@ def test_a_patient_goes_from_registration_to_ready_to_a_prescription_and_an_auth
     form.get_by_label("Quantity (capsules)").fill("60")
     form.get_by_role("button", name="Record prescription").click()
     expect(page.get_by_text("Prescription recorded.")).to_be_visible()
-    expect(page.locator("#prescriptions")).to_contain_text("2 × 30 mg")
+    expect(page.locator("#prescriptions")).to_contain_text("30 mg (60 capsules)")
     log_out(page)
 
     login(clinical_staff)
