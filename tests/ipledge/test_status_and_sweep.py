@@ -177,3 +177,28 @@ def test_the_sweep_works_in_batches(prescriber, clinical_staff):
         assert status.sweep(batch=2) == 3
         assert set(CourseStatus.objects.values_list("course_id", flat=True)) == set(ids)
         assert status.sweep(batch=2) == 0
+
+
+def test_beat_runs_the_status_sweep_every_hour_at_minute_nine():
+    from config.celery import app
+
+    entry = app.conf.beat_schedule["course-status-sweep"]
+    assert entry["task"] == "ipledge.tasks.sweep_course_statuses"
+    assert entry["schedule"].minute == {9} and len(entry["schedule"].hour) == 24
+
+
+def test_editing_the_patients_ipledge_id_recomputes_the_status(prescriber, django_capture_on_commit_callbacks):
+    from patients.services import patient_update
+
+    with at(TODAY):
+        with django_capture_on_commit_callbacks(execute=True):
+            course = enrolled_course(prescriber)
+        assert not any(r["code"] == "enrollment" for r in CourseStatus.objects.get(course=course).blocking_reasons)
+        patient = course.patient
+        patient.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            patient_update(
+                actor=prescriber, patient_id=patient.pk, expected_version=patient.version, ipledge_patient_id=""
+            )
+        reasons = CourseStatus.objects.get(course=course).blocking_reasons
+        assert any(r["code"] == "enrollment" and "iPLEDGE patient ID" in r["reason"] for r in reasons)
