@@ -166,8 +166,14 @@ def recompute_patient(patient_id: int, on: date | None = None) -> int:
 
 
 def on_facts_changed(patient_id: int) -> None:
-    """``PATIENT_FACTS_LISTENERS`` entry: runs after the commit of the change, in the request."""
-    recompute_patient(patient_id)
+    """``PATIENT_FACTS_LISTENERS`` entry: runs after the commit of the change, in the request.
+
+    The change is already committed: a failure here must not turn the staff member's saved
+    entry into an error page. It is logged (ids only) and the hourly sweep catches up."""
+    try:
+        recompute_patient(patient_id)
+    except Exception:
+        logger.exception("course status recompute failed for patient %s; the sweep will retry", patient_id)
 
 
 SWEEP_BATCH = 500
@@ -181,7 +187,13 @@ def sweep(on: date | None = None, batch: int = SWEEP_BATCH) -> int:
     ids = courses_to_track(on)
     written = 0
     for first in range(0, len(ids), batch):
-        written += recompute(ids[first : first + batch], on, settings)
+        chunk = ids[first : first + batch]
+        try:
+            written += recompute(chunk, on, settings)
+        except Exception:
+            # One course whose facts the rules cannot read must not stop every other course's
+            # status from following the calendar.
+            logger.exception("course status sweep: batch of %s courses from id %s failed", len(chunk), chunk[0])
     stale = CourseStatus.objects.exclude(course__in=Course.objects.filter(_tracked_q(on))).delete()[0]
     logger.info("course status sweep for %s: %s courses, %s rows written, %s removed", on, len(ids), written, stale)
     return written + stale
