@@ -219,6 +219,12 @@ class Enrollment(CourseFactMixin):
     def __str__(self) -> str:
         return f"Enrollment of course {self.course_id}"
 
+    @property
+    def ipledge_patient_id(self) -> str:
+        """The patient's iPLEDGE ID (stored on the patient; select_related("patient") to read it
+        without a query)."""
+        return self.patient.ipledge_patient_id
+
 
 @pghistory.track()
 class ContraceptionUse(PatientFactMixin):
