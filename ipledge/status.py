@@ -149,9 +149,14 @@ def recompute(course_ids: Iterable[int], on: date | None = None, settings: RuleS
             updates.append(row)
     with transaction.atomic():
         if inserts:
-            # A concurrent recompute of the same course (two requests, or a request and the
-            # sweep) may have inserted the row since we read: the later one updates it below.
-            CourseStatus.objects.bulk_create(inserts, ignore_conflicts=True)
+            # INSERT ... ON CONFLICT DO UPDATE: a concurrent recompute of the same course (two
+            # requests, or a request and the sweep) may have inserted the row since we read.
+            CourseStatus.objects.bulk_create(
+                inserts,
+                update_conflicts=True,
+                unique_fields=["course"],
+                update_fields=[*CONTENT_FIELDS, "computed_for", "computed_at"],
+            )
         if updates:
             CourseStatus.objects.bulk_update(updates, [*CONTENT_FIELDS, "computed_for", "computed_at"])
         if gone:
