@@ -55,6 +55,7 @@ PAGES = [
     Page("Course page", NURSE, "/courses/patients/{patient_id}/{course_id}/"),
     Page("Day schedule", DESK, "/visits/day/?date={day}"),
     Page("Due for a visit", DESK, "/visits/due/"),
+    Page("Worklist", NURSE, "/ipledge/worklist/"),
 ]
 
 
@@ -62,7 +63,7 @@ PAGES = [
 # process by the function's own clock (imports and Django start-up excluded).
 SWEEPS = [
     ("Visit reminder sweep", "courses.tasks:schedule_visit_reminders"),
-    # ("Status sweep", "ipledge.tasks:sweep"),  # enabled when ipledge merges
+    ("Status sweep", "ipledge.tasks:sweep_course_statuses"),
 ]
 
 

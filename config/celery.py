@@ -32,4 +32,7 @@ app.conf.beat_schedule = {
     "staff-digests": {"task": "patients.tasks.schedule_staff_digests", "schedule": crontab(minute=2)},
     # Visit reminders (courses/visits): every scheduled visit of the next 3 days, hourly.
     "visit-reminders": {"task": "courses.tasks.schedule_visit_reminders", "schedule": crontab(minute=12)},
+    # Compliance: windows open and close with the calendar, so every tracked course's status is
+    # recomputed hourly (only changed rows are written).
+    "course-status-sweep": {"task": "ipledge.tasks.sweep_course_statuses", "schedule": crontab(minute=9)},
 }

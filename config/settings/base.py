@@ -238,7 +238,7 @@ REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=300
 REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=600)
 REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=500)
 # (user, day) -> [(label, count)] for the daily staff digest; ipledge points it at the worklist.
-STAFF_DIGEST_PROVIDER = "patients.outbox.digest.reminder_counts"
+STAFF_DIGEST_PROVIDER = "ipledge.worklist.digest_counts"
 SMS_BACKEND = env.str("SMS_BACKEND", default="patients.outbox.channels.sms.ConsoleSmsBackend")
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
@@ -283,13 +283,14 @@ CHART_PANELS: list[str] = [
 ]
 # The course page is a shell in ``courses``; higher apps (ipledge: dispensed amounts; labs)
 # add panels the same way. Each entry is a dotted path to ``panel(request, course) -> str | None``.
-COURSE_PANELS: list[str] = ["courses.visits.panels.course_visits"]
+COURSE_PANELS: list[str] = ["courses.visits.panels.course_visits", "ipledge.panels.course_compliance"]
 # Called with a patient id after a transaction that changed that patient's clinical facts
 # commits (see patients/facts.py); e.g. the compliance status refresh.
-PATIENT_FACTS_LISTENERS: list[str] = []
+PATIENT_FACTS_LISTENERS: list[str] = ["ipledge.status.on_facts_changed"]
 # Navigation entries: (label, url name, permission or None). Entries whose URL does not exist
 # yet, or whose permission the user lacks, are skipped.
 NAVIGATION = [
+    ("Worklist", "ipledge:worklist", "ipledge.view_coursestatus"),
     ("Patients", "patients:list", "patients.view_patient"),
     ("Schedule", "visits:day", "courses.view_visit"),
     ("Due for a visit", "visits:due", "courses.view_visit"),
@@ -297,7 +298,11 @@ NAVIGATION = [
     ("Admin", "admin:index", "accounts.view_user"),
 ]
 # Where "home" sends each role; roles missing here go to the patient list.
-HOME_BY_ROLE: dict[str, str] = {"front_desk": "visits:day"}
+HOME_BY_ROLE: dict[str, str] = {
+    "prescriber": "ipledge:worklist",
+    "clinical_staff": "ipledge:worklist",
+    "front_desk": "visits:day",
+}
 
 # Benchmarks only: a Server-Timing header with each request's server time, SQL time and
 # query count (config/timing.py).

@@ -78,9 +78,12 @@ def test_dose_inputs_for_many_courses_use_three_queries(prescriber, courses, dja
     assert all(len(f.periods) == 3 and len(f.weights) == 1 for f in facts.values())
 
 
+# The iPLEDGE compliance panel (settings.COURSE_PANELS): status row, prescriptions, authorizations.
+IPLEDGE_PANEL_QUERIES = 3
 # user, permissions (role and user, one query), patient, the patient's courses, their periods,
-# missed days and holds, weights, dosing settings; the visits panel (courses/visits, one query)
-COURSE_PAGE_QUERIES = 10
+# missed days and holds, weights, dosing settings; the visits panel (courses/visits, one query);
+# the iPLEDGE panel
+COURSE_PAGE_QUERIES = 10 + IPLEDGE_PANEL_QUERIES
 # ... plus the two-factor check of a prescriber and the list of prescribers (course details form)
 COURSE_PAGE_QUERIES_PRESCRIBER = COURSE_PAGE_QUERIES + 2
 WHAT_IF_QUERIES = 9
