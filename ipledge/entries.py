@@ -5,9 +5,11 @@ are made, and which the records already show as done. A *tick* is the member of 
 note "I typed this into iPLEDGE on <day>": recorded per course, month and entry (an
 ``EntryTick`` row, through ``entry_tick`` / ``entry_untick``). Pure: the views pass the ticks.
 
-An entry's *key* names what was entered, not only the slot: the pregnancy test of 2 Mar is
-``pregnancy_test:2026-03-02``, the primary method ``primary_method:iud_copper``. A tick made
-for last month's test, or for a method since changed, therefore does not tick this month's.
+Ticks are kept per *cycle*: the first day of the open prescription window (the day the
+month's test was collected, or the 2021 visit of a patient who cannot get pregnant), or the
+first of the calendar month when no window is open yet. A new test opens a new cycle, so a
+tick made for last month's test never ticks this month's. An entry's key is its code
+(``pregnancy_test``, ``primary_method``, ...).
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ class EntrySheet:
     """One course's entries this month."""
 
     course_id: int | None
-    month: str  # "2026-03": the month ticks are kept under
+    month: str  # "2026-03": the calendar month shown
+    cycle_start: date  # the ticks of this sheet are kept under this day
     on: date
     rule_set: str
     window: str  # the entries must all fall inside it ("" when no window is open)
@@ -77,11 +80,14 @@ def month_key(on: date) -> str:
 
 
 def entry_key(entry: IpledgeEntry) -> str:
-    if entry.code is EntryCode.PREGNANCY_TEST and entry.day:
-        return f"{entry.code.value}:{entry.day.isoformat()}"
-    if entry.method:
-        return f"{entry.code.value}:{entry.method}"
     return entry.code.value
+
+
+def cycle_start(entries: IpledgeEntries) -> date:
+    """The day this month's ticks are kept under (see the module docstring)."""
+    if entries.window is not None:
+        return entries.window.start
+    return entries.on.replace(day=1)
 
 
 def _ready(entry: IpledgeEntry) -> bool:
@@ -116,6 +122,7 @@ def entry_sheet(
     return EntrySheet(
         course_id=course_id,
         month=month_key(entries.on),
+        cycle_start=cycle_start(entries),
         on=entries.on,
         rule_set=entries.rule_set.label,
         window=f"{fmt(window.start)} to {fmt(window.end)}" if window and window.end else "",

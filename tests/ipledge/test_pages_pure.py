@@ -130,23 +130,26 @@ def test_the_entries_sheet_lists_what_to_enter_in_iPLEDGE_order():
         "comprehension",
     ]
     test = sheet.rows[0]
-    assert test.key == "pregnancy_test:2026-03-02" and test.ready and not test.entered
+    assert test.key == "pregnancy_test" and test.ready and not test.entered
     assert "2 Mar 2026" in test.value and "negative" in test.value
-    assert sheet.rows[1].key == "primary_method:iud"
+    assert sheet.rows[1].key == "primary_method" and "Iud" in sheet.rows[1].value
+    assert sheet.cycle_start == d("2026-03-02")
     assert sheet.rows[-1].by_patient
     assert sheet.month == "2026-03" and sheet.window == "2 Mar 2026 to 8 Mar 2026"
     assert sheet.has_open and sheet.mismatch is None
 
 
 def test_a_tick_marks_its_own_entry_only():
-    ticks = ticks_by_key([("pregnancy_test:2026-03-02", d("2026-03-02"), "Nora Nurse")])
+    ticks = ticks_by_key([("pregnancy_test", d("2026-03-02"), "Nora Nurse")])
     sheet = course_sheet(ready_on_2_march(confirmations=()), d("2026-03-02"), RULES_2021, ticks=ticks)
     assert sheet.rows[0].tick == Tick(d("2026-03-02"), "Nora Nurse") and sheet.rows[0].entered
     assert not any(r.entered for r in sheet.rows[1:])
-    stale = ticks_by_key([("pregnancy_test:2026-02-02", d("2026-02-02"), "Nora Nurse")])
-    assert (
-        not course_sheet(ready_on_2_march(confirmations=()), d("2026-03-02"), RULES_2021, ticks=stale).rows[0].entered
-    )
+
+
+def test_without_an_open_window_the_cycle_is_the_calendar_month():
+    sheet = course_sheet(can_get_pregnant(), d("2026-02-10"), RULES_2021)
+    assert sheet.cycle_start == d("2026-02-01") and sheet.window == ""
+    assert not sheet.rows[0].ready
 
 
 def test_different_methods_from_the_patient_are_a_blocking_mismatch():

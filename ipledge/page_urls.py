@@ -1,0 +1,18 @@
+"""URLs of the iPLEDGE pages (``ipledge.page_views``); ipledge/urls.py appends them, so they
+share the ``ipledge`` namespace."""
+
+from django.urls import path
+
+from . import page_views
+
+course = "patients/<int:patient_id>/<int:course_id>/"
+
+urlpatterns = [
+    path("entries/", page_views.clinic_entries, name="entries"),
+    path(course + "entries/", page_views.course_entries, name="course_entries"),
+    path(course + "entries/tick/", page_views.entry_tick, name="entry_tick"),
+    path(course + "calendar/", page_views.course_calendar, name="calendar"),
+    path(course + "calendar.ics", page_views.course_calendar_ics, name="calendar_ics"),
+    path(course + "history/", page_views.course_history, name="history"),
+    path(course + "summary/", page_views.course_summary, name="summary"),
+]
