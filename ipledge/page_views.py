@@ -18,7 +18,7 @@ from patients.services import chart_view_record
 
 from . import page_data
 from .calendar_rules import calendar_events
-from .entries import course_sheet, entry_sheet, month_key
+from .entries import cycle_start, entry_sheet, month_key
 from .ics import calendar_ics
 from .monthly_rules import ipledge_entries
 from .page_data import TICK, VIEW
@@ -35,9 +35,9 @@ def _course_page(request, patient_id: int, course_id: int):
 
 
 def _sheet(course, today, settings):
-    facts = page_data.course_facts(course.pk, today)
-    ticks = page_data.ticks_for([course.pk], month_key(today)).get(course.pk, {})
-    return facts, course_sheet(facts, today, settings, ticks=ticks)
+    entries = ipledge_entries(page_data.course_facts(course.pk, today, settings), today, settings)
+    ticks = page_data.ticks_for({course.pk: cycle_start(entries)}).get(course.pk)
+    return entry_sheet(entries, course_id=course.pk, ticks=ticks)
 
 
 @permission_required(VIEW)
@@ -46,7 +46,7 @@ def course_entries(request, patient_id: int, course_id: int):
     """What to enter on iPLEDGE this month for one course, with a tick button per entry."""
     patient, course = _course_page(request, patient_id, course_id)
     today = timezone.localdate()
-    _, sheet = _sheet(course, today, page_data.rule_settings())
+    sheet = _sheet(course, today, page_data.rule_settings())
     context = {
         "patient": patient,
         "course": course,
@@ -66,7 +66,7 @@ def entry_tick(request, patient_id: int, course_id: int):
     patient, course = page_data.patient_course(request.user, patient_id, course_id, TICK)
     today = timezone.localdate()
     settings = page_data.rule_settings()
-    _, sheet = _sheet(course, today, settings)
+    sheet = _sheet(course, today, settings)
     key, action = request.POST.get("key", ""), request.POST.get("action", "")
     row = next((r for r in sheet.rows if r.key == key), None)
     error = ""
@@ -75,13 +75,15 @@ def entry_tick(request, patient_id: int, course_id: int):
     else:
         try:
             if action == "tick":
-                page_data.tick(actor=request.user, course_id=course.pk, month=sheet.month, key=key, on=today)
+                page_data.tick(
+                    actor=request.user, course_id=course.pk, cycle_start=sheet.cycle_start, code=key, on=today
+                )
             else:
-                page_data.untick(actor=request.user, course_id=course.pk, month=sheet.month, key=key)
+                page_data.untick(actor=request.user, course_id=course.pk, cycle_start=sheet.cycle_start, code=key)
         except ValidationError as e:
             error = " ".join(e.messages)
     if not error:
-        _, sheet = _sheet(course, today, settings)
+        sheet = _sheet(course, today, settings)
         row = next((r for r in sheet.rows if r.key == key), row)
     status = 400 if error else 200
     context = {"patient": patient, "course": course, "sheet": sheet, "today": today, "can_tick": True}
@@ -99,22 +101,23 @@ def clinic_entries(request):
     queries: the open courses' facts in bulk, their ticks in one query."""
     today = timezone.localdate()
     settings = page_data.rule_settings()
-    bundles = page_data.open_course_facts(today)
-    ticks = page_data.ticks_for(list(bundles), month_key(today))
+    courses = page_data.open_course_facts(today, settings)
+    month_entries = {c.pk: ipledge_entries(c.facts, today, settings) for c in courses}
+    ticks = page_data.ticks_for({pk: cycle_start(entries) for pk, entries in month_entries.items()})
     sheets = []
-    for course_id, (course, facts) in bundles.items():
-        sheet = entry_sheet(ipledge_entries(facts, today, settings), course_id=course_id, ticks=ticks.get(course_id))
+    for course in courses:
+        sheet = entry_sheet(month_entries[course.pk], course_id=course.pk, ticks=ticks.get(course.pk))
         if sheet.has_open:
             sheets.append((course, sheet))
     # Mismatches first (they block the month), then the courses with the most left to enter.
-    sheets.sort(key=lambda pair: (pair[1].mismatch is None, -len(pair[1].open_rows), pair[0].patient.last_name))
+    sheets.sort(key=lambda pair: (pair[1].mismatch is None, -len(pair[1].open_rows), pair[0].last_name, pair[0].pk))
     page = Paginator(sheets, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "today": today, "month": month_key(today), "total": len(sheets)}
     return render(request, "ipledge/clinic_entries.html", context)
 
 
 def _events(course, today, settings):
-    facts = page_data.course_facts(course.pk, today)
+    facts = page_data.course_facts(course.pk, today, settings)
     return with_visits(calendar_events(facts, today, settings), page_data.visits(course.pk))
 
 
@@ -153,7 +156,7 @@ def course_history(request, patient_id: int, course_id: int):
     patient, course = _course_page(request, patient_id, course_id)
     today = timezone.localdate()
     settings = page_data.rule_settings()
-    facts = page_data.course_facts(course.pk, today)
+    facts = page_data.course_facts(course.pk, today, settings)
     since = course.start_date or course.planned_start or today
     first = min([since, *(t.collected_on for t in facts.pregnancy_tests)])
     context = {
@@ -172,7 +175,7 @@ def course_summary(request, patient_id: int, course_id: int):
     patient, course = _course_page(request, patient_id, course_id)
     today = timezone.localdate()
     settings = page_data.rule_settings()
-    facts = page_data.course_facts(course.pk, today)
+    facts = page_data.course_facts(course.pk, today, settings)
     result = checklist(facts, today, settings)
     context = {
         "patient": patient,
@@ -180,7 +183,7 @@ def course_summary(request, patient_id: int, course_id: int):
         "today": today,
         "checklist": result,
         "rows": item_rows(result.items),
-        "dose": page_data.dose_summary(course, today),
+        "dose": page_data.dose_summary(request.user, course, today),
         "prescriptions": page_data.prescriptions(course.pk),
         "authorizations": page_data.authorizations(course.pk),
     }

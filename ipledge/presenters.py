@@ -83,15 +83,16 @@ def sort_rows(rows: Iterable[ItemRow]) -> list[ItemRow]:
 
 
 def item_to_json(item: Item) -> dict:
-    """One checklist item as stored JSON (the inverse of ``row_from_json``)."""
+    """One checklist item as stored JSON, the shape of ``ipledge.status.item_json`` (the inverse
+    of ``row_from_json``)."""
     return {
         "code": item.code.value,
         "title": item.title,
         "status": item.status.value,
         "reason": item.reason,
-        "blocks_prescribing": item.blocks_prescribing,
+        "blocks": item.blocks_prescribing,
         "rule_set": item.rule_set.value,
-        "due_on": item.due_on.isoformat() if item.due_on else None,
+        "due": item.due_on.isoformat() if item.due_on else None,
         "window": [
             item.window.start.isoformat(),
             item.window.end.isoformat() if item.window.end else None,
@@ -105,7 +106,7 @@ def row_from_json(data: Mapping) -> ItemRow:
     """A stored checklist item (a dict from the status row's JSON snapshot) as a display row.
     Tolerant of missing keys: a snapshot written by an older version still shows."""
     status = Status(data.get("status", Status.DUE))
-    blocks = data.get("blocks_prescribing", data.get("blocking", False))
+    blocks = data.get("blocks", data.get("blocks_prescribing", False))
     code = str(data.get("code", ""))
     try:
         title = data.get("title") or TITLES[Code(code)]
@@ -121,7 +122,7 @@ def row_from_json(data: Mapping) -> ItemRow:
         status=status,
         reason=data.get("reason", ""),
         blocking=bool(blocks) and status is not Status.DONE,
-        due_on=_date(data.get("due_on")),
+        due_on=_date(data.get("due", data.get("due_on"))),
         window=_window_text(data.get("window")),
         rule_set=rule_set,
     )

@@ -264,7 +264,11 @@ PGHISTORY_ADMIN_MODEL = "pghistory.Events"
 # --- Pages composed across apps -------------------------------------------------------------
 # The patient chart is a shell in ``patients``; higher apps contribute panels without the lower
 # app importing them. Each entry is a dotted path to ``panel(request, patient) -> str | None``.
-CHART_PANELS: list[str] = ["courses.panels.course_summary", "labs.panels.labs_summary"]
+CHART_PANELS: list[str] = [
+    "courses.panels.course_summary",
+    "labs.panels.labs_summary",
+    "ipledge.chart.compliance_panel",
+]
 # The course page is a shell in ``courses``; higher apps (ipledge: dispensed amounts; labs)
 # add panels the same way. Each entry is a dotted path to ``panel(request, course) -> str | None``.
 COURSE_PANELS: list[str] = []

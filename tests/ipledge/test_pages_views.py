@@ -1,0 +1,144 @@
+"""The iPLEDGE pages: who sees them, what they show, ticks, the .ics file."""
+
+import pytest
+from icalendar import Calendar
+
+from ipledge.models import EntryTick
+
+from .pages import ago, ready_course, store_status, today, waiting_course
+
+pytestmark = pytest.mark.django_db
+
+
+def url(course, page):
+    return f"/ipledge/patients/{course.patient_id}/{course.pk}/{page}"
+
+
+def test_the_chart_shows_this_months_checklist_to_clinical_roles_only(
+    prescriber, clinical_staff, front_desk, client_for
+):
+    course = waiting_course(prescriber)
+    store_status(course)
+    chart = f"/patients/{course.patient_id}/"
+    body = client_for(clinical_staff).get(chart).content.decode()
+    assert "iPLEDGE compliance" in body
+    assert 'id="item-counseling"' in body and "Blocks prescription" in body
+    assert "History of past months" in body
+    assert "iPLEDGE compliance" not in client_for(front_desk).get(chart).content.decode()
+
+
+def test_the_course_entries_page_lists_the_entries_in_order(prescriber, clinical_staff, client_for):
+    course = waiting_course(prescriber)
+    response = client_for(clinical_staff).get(url(course, "entries/"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    order = [
+        body.index(f'id="entry-{code}"')
+        for code in ("pregnancy-test", "primary-method", "secondary-method", "counseling", "comprehension")
+    ]
+    assert order == sorted(order)
+    assert "Copper IUD" in body and "Male condom" in body
+    assert f"Specimen collected {today().day} " in body
+
+
+def test_ticking_records_the_day_and_who_and_unticking_removes_it(prescriber, clinical_staff, client_for):
+    course = waiting_course(prescriber)
+    client = client_for(clinical_staff)
+    response = client.post(
+        url(course, "entries/tick/"), {"key": "pregnancy_test", "action": "tick"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "Entered" in response.content.decode() and "Nora Nurse" in response.content.decode()
+    tick = EntryTick.objects.get(course=course)
+    assert (tick.code, tick.entered_on, tick.entered_by, tick.cycle_start) == (
+        "pregnancy_test",
+        today(),
+        clinical_staff,
+        today(),
+    )
+    response = client.post(url(course, "entries/tick/"), {"key": "pregnancy_test", "action": "untick"})
+    assert response.status_code == 302
+    assert not EntryTick.objects.filter(course=course).exists()
+
+
+def test_a_tampered_tick_changes_nothing(prescriber, clinical_staff, client_for):
+    course = waiting_course(prescriber)
+    client = client_for(clinical_staff)
+    for data in ({"key": "nonsense", "action": "tick"}, {"key": "counseling", "action": "explode"}, {}):
+        assert client.post(url(course, "entries/tick/"), data).status_code == 400
+    assert not EntryTick.objects.exists()
+
+
+def test_front_desk_may_not_see_or_tick_entries(prescriber, front_desk, client_for):
+    course = waiting_course(prescriber)
+    client = client_for(front_desk)
+    assert client.get(url(course, "entries/")).status_code == 403
+    assert client.post(url(course, "entries/tick/"), {"key": "counseling", "action": "tick"}).status_code == 403
+    assert client.get("/ipledge/entries/").status_code == 403
+    assert not EntryTick.objects.exists()
+
+
+def test_different_methods_from_the_patient_are_shown_as_blocking(prescriber, clinical_staff, client_for):
+    course = (
+        ready_course(prescriber, patient=None, patient_methods=None)
+        if False
+        else ready_course(prescriber, patient=None)
+    )
+    mismatched = ready_course(
+        prescriber, office=("iud_copper", "male_condom"), patient=("combined_pill", "male_condom")
+    )
+    client = client_for(clinical_staff)
+    assert 'id="methods-mismatch"' not in client.get(url(course, "entries/")).content.decode()
+    body = client.get(url(mismatched, "entries/")).content.decode()
+    assert 'id="methods-mismatch"' in body and "Blocking" in body
+    clinic = client.get("/ipledge/entries/").content.decode()
+    assert f'id="entries-course-{mismatched.pk}"' in clinic
+    assert "Blocking: methods do not match" in clinic
+
+
+def test_the_clinic_list_holds_only_courses_with_open_entries(prescriber, clinical_staff, client_for):
+    waiting = waiting_course(prescriber)
+    client = client_for(clinical_staff)
+    body = client.get("/ipledge/entries/").content.decode()
+    assert f'id="entries-course-{waiting.pk}"' in body
+    for code in ("pregnancy_test", "primary_method", "secondary_method", "counseling", "comprehension"):
+        client.post(url(waiting, "entries/tick/"), {"key": code, "action": "tick"})
+    body = client.get("/ipledge/entries/").content.decode()
+    assert f'id="entries-course-{waiting.pk}"' not in body
+
+
+def test_the_calendar_page_and_ics_hold_the_upcoming_events(prescriber, clinical_staff, client_for, reauthenticate):
+    course = ready_course(prescriber)
+    client = client_for(clinical_staff)
+    body = client.get(url(course, "calendar/")).content.decode()
+    assert "7-day prescription window" in body and "Planned start of treatment" in body
+    assert client.get(url(course, "calendar.ics")).status_code == 302  # re-authenticate first
+    reauthenticate(client)
+    response = client.get(url(course, "calendar.ics"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert response["Cache-Control"] == "no-store"
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    upcoming = {str(e["summary"]) for e in events if e.decoded("dtend") > today()}
+    assert {"7-day prescription window", "Planned start of treatment"} <= upcoming
+    uids = [str(e["uid"]) for e in events]
+    assert len(uids) == len(set(uids)) and all(f"course-{course.pk}@" in u for u in uids)
+    assert uids == [
+        str(e["uid"]) for e in Calendar.from_ical(client.get(url(course, "calendar.ics")).content).walk("VEVENT")
+    ]
+
+
+def test_the_history_page_shows_past_months(prescriber, clinical_staff, client_for):
+    course = ready_course(prescriber)
+    body = client_for(clinical_staff).get(url(course, "history/")).content.decode()
+    assert 'id="month-history"' in body
+    assert ago(35).strftime("%B") in body
+
+
+def test_the_summary_shows_the_course_checklist_and_prints_without_buttons(prescriber, clinical_staff, client_for):
+    course = ready_course(prescriber)
+    body = client_for(clinical_staff).get(url(course, "summary/")).content.decode()
+    assert 'id="summary-checklist"' in body and "Ready to prescribe" in body
+    assert 'id="summary-mg-per-kg"' in body and 'id="summary-projected-end"' in body
+    assert "print-summary" in body
+    assert "No prescription recorded." in body
