@@ -158,7 +158,7 @@ def prescriptions(course_id: int) -> list[PrescriptionRow]:
     return [
         PrescriptionRow(
             p.written_on,
-            f"{p.capsules_per_day} × {p.strength_mg} mg ({p.daily_mg} mg) daily",
+            f"{p.capsules_per_day} \u00d7 {p.strength_mg} mg ({p.daily_mg} mg) daily",
             p.quantity,
             p.days_supply,
             p.prescriber.full_name,
