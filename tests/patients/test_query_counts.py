@@ -40,5 +40,6 @@ def test_the_chart_uses_a_fixed_number_of_queries(clinical_staff, client_for, si
 PATIENT_LIST_QUERIES = 4
 # session, user, permissions, patient, access-event insert (savepoint-free), risk change, weights,
 # reminders section; course panel (the patient's courses; tests/courses pins the rest);
-# labs panel (results, lab settings, pregnancy tests)
-CHART_QUERIES = 11
+# labs panel (results, lab settings, pregnancy tests); iPLEDGE compliance panel (the open
+# course's stored status with its checklist; none for front desk)
+CHART_QUERIES = 12
