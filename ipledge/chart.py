@@ -3,7 +3,7 @@
 This month's checklist of the open course, each item with its status, due date and reason,
 read from the stored status row (``CourseStatus.checklist``, refreshed after every change of
 the course's facts and by the sweep) so the chart costs ONE more query, not a rules run. The
-history of past months is a page of its own (``ipledge:history``), recomputed on demand.
+history of past months is a page of its own (``ipledge:months``), recomputed on demand.
 Front desk (no ``ipledge.view_coursestatus``) sees nothing.
 """
 

@@ -13,6 +13,6 @@ urlpatterns = [
     path(course + "entries/tick/", page_views.entry_tick, name="entry_tick"),
     path(course + "calendar/", page_views.course_calendar, name="calendar"),
     path(course + "calendar.ics", page_views.course_calendar_ics, name="calendar_ics"),
-    path(course + "history/", page_views.course_history, name="history"),
+    path(course + "months/", page_views.course_months, name="months"),
     path(course + "summary/", page_views.course_summary, name="summary"),
 ]

@@ -151,7 +151,7 @@ def course_calendar_ics(request, patient_id: int, course_id: int):
 
 @permission_required(VIEW)
 @require_GET
-def course_history(request, patient_id: int, course_id: int):
+def course_months(request, patient_id: int, course_id: int):
     """How each past month of the course ended (recomputed from the facts, not stored)."""
     patient, course = _course_page(request, patient_id, course_id)
     today = timezone.localdate()
@@ -165,7 +165,7 @@ def course_history(request, patient_id: int, course_id: int):
         "today": today,
         "months": month_history(facts, since=first, on=today, settings=settings),
     }
-    return render(request, "ipledge/history.html", context)
+    return render(request, "ipledge/months.html", context)
 
 
 @permission_required(VIEW)

@@ -23,7 +23,7 @@ def test_the_chart_shows_this_months_checklist_to_clinical_roles_only(
     body = client_for(clinical_staff).get(chart).content.decode()
     assert "iPLEDGE compliance" in body
     assert 'id="item-counseling"' in body and "Blocks prescription" in body
-    assert "History of past months" in body
+    assert "Past months" in body
     assert "iPLEDGE compliance" not in client_for(front_desk).get(chart).content.decode()
 
 
@@ -124,10 +124,10 @@ def test_the_calendar_page_and_ics_hold_the_upcoming_events(prescriber, clinical
     ]
 
 
-def test_the_history_page_shows_past_months(prescriber, clinical_staff, client_for):
+def test_the_months_page_shows_how_past_months_ended(prescriber, clinical_staff, client_for):
     course = ready_course(prescriber)
-    body = client_for(clinical_staff).get(url(course, "history/")).content.decode()
-    assert 'id="month-history"' in body
+    body = client_for(clinical_staff).get(url(course, "months/")).content.decode()
+    assert 'id="past-months"' in body
     assert ago(35).strftime("%B") in body
 
 
