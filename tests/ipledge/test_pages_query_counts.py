@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from courses.models import Course, CourseState
-from ipledge.models import ContraceptionMethod, ContraceptionUse, EntryTick, Enrollment, MonthlyConfirmation
+from ipledge.models import ContraceptionMethod, ContraceptionUse, Enrollment, EntryTick, MonthlyConfirmation
 from labs.models import PregnancyTest
 from patients.models import RiskCategoryChange
 from tests.courses.factories import CourseFactory
