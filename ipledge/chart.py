@@ -10,7 +10,7 @@ Front desk (no ``ipledge.view_coursestatus``) sees nothing.
 from django.template.loader import render_to_string
 
 from . import page_data
-from .presenters import rows_from_snapshot
+from .display import rows_from_snapshot
 from .rule_sets import RuleSet
 
 STATE_BADGES = {

@@ -2,7 +2,7 @@
 the therapy calendar and its .ics file, the history of past months and the printable summary.
 
 Thin: ``page_data`` reads (a fixed number of queries per page), the pure modules
-(``entries``, ``presenters``, ``ics``, the rules) shape, the templates show. Ticks go through
+(``entries``, ``display``, ``ics``, the rules) shape, the templates show. Ticks go through
 the ``entry_tick`` / ``entry_untick`` services.
 """
 
@@ -18,11 +18,11 @@ from patients.services import chart_view_record
 
 from . import page_data
 from .calendar_rules import calendar_events
+from .display import calendar_rows, item_rows, month_history, with_visits
 from .entries import cycle_start, entry_sheet, month_key
 from .ics import calendar_ics
 from .monthly_rules import ipledge_entries
 from .page_data import TICK, VIEW
-from .presenters import calendar_rows, item_rows, month_history, with_visits
 from .rules import checklist
 
 ENTRIES_PER_PAGE = 50
@@ -59,7 +59,7 @@ def course_entries(request, patient_id: int, course_id: int):
 
 @permission_required(TICK)
 @require_POST
-def entry_tick(request, patient_id: int, course_id: int):
+def entry_mark(request, patient_id: int, course_id: int):
     """Tick (or untick) one entry as typed into iPLEDGE. htmx swaps the entry's row; without
     JavaScript the course's entries page comes back. A tampered key or action changes nothing
     and answers 400 with the page."""

@@ -104,9 +104,9 @@ def waiting_course(prescriber, patient=None):
 
 def store_status(course):
     """The course's status row as the status refresh stores it (its JSON shape)."""
+    from ipledge.display import item_to_json
     from ipledge.models import CourseStatus
     from ipledge.page_data import course_facts, rule_settings
-    from ipledge.presenters import item_to_json
     from ipledge.rules import checklist
 
     settings = rule_settings()

@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 from icalendar import Calendar
 
 from ipledge.calendar_rules import EventKind, calendar_events
-from ipledge.entries import Tick, course_sheet, month_key, ticks_by_key
-from ipledge.ics import calendar_ics, event_uids
-from ipledge.presenters import (
+from ipledge.display import (
     calendar_rows,
     item_rows,
     item_to_json,
@@ -19,6 +17,8 @@ from ipledge.presenters import (
     rows_from_snapshot,
     with_visits,
 )
+from ipledge.entries import Tick, course_sheet, month_key, ticks_by_key
+from ipledge.ics import calendar_ics, event_uids
 from ipledge.rule_facts import LabDue
 from ipledge.rules import Code, Status, checklist
 

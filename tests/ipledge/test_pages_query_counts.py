@@ -136,7 +136,7 @@ def test_the_course_entries_page_uses_a_fixed_number_of_queries(prescriber, clin
     course = waiting_course(prescriber)
     client = client_for(clinical_staff)
     for code in ["pregnancy_test", "primary_method", "secondary_method", "counseling", "comprehension"][:ticks]:
-        client.post(f"/ipledge/patients/{course.patient_id}/{course.pk}/entries/tick/", {"key": code, "action": "tick"})
+        client.post(f"/ipledge/patients/{course.patient_id}/{course.pk}/entries/mark/", {"key": code, "action": "tick"})
     client.get("/patients/")
     assert (
         count_queries(client, f"/ipledge/patients/{course.patient_id}/{course.pk}/entries/") == COURSE_ENTRIES_QUERIES

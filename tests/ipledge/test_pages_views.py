@@ -45,7 +45,7 @@ def test_ticking_records_the_day_and_who_and_unticking_removes_it(prescriber, cl
     course = waiting_course(prescriber)
     client = client_for(clinical_staff)
     response = client.post(
-        url(course, "entries/tick/"), {"key": "pregnancy_test", "action": "tick"}, headers={"HX-Request": "true"}
+        url(course, "entries/mark/"), {"key": "pregnancy_test", "action": "tick"}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
     assert "Entered" in response.content.decode() and "Nora Nurse" in response.content.decode()
@@ -56,7 +56,7 @@ def test_ticking_records_the_day_and_who_and_unticking_removes_it(prescriber, cl
         clinical_staff,
         today(),
     )
-    response = client.post(url(course, "entries/tick/"), {"key": "pregnancy_test", "action": "untick"})
+    response = client.post(url(course, "entries/mark/"), {"key": "pregnancy_test", "action": "untick"})
     assert response.status_code == 302
     assert not EntryTick.objects.filter(course=course).exists()
 
@@ -65,7 +65,7 @@ def test_a_tampered_tick_changes_nothing(prescriber, clinical_staff, client_for)
     course = waiting_course(prescriber)
     client = client_for(clinical_staff)
     for data in ({"key": "nonsense", "action": "tick"}, {"key": "counseling", "action": "explode"}, {}):
-        assert client.post(url(course, "entries/tick/"), data).status_code == 400
+        assert client.post(url(course, "entries/mark/"), data).status_code == 400
     assert not EntryTick.objects.exists()
 
 
@@ -73,7 +73,7 @@ def test_front_desk_may_not_see_or_tick_entries(prescriber, front_desk, client_f
     course = waiting_course(prescriber)
     client = client_for(front_desk)
     assert client.get(url(course, "entries/")).status_code == 403
-    assert client.post(url(course, "entries/tick/"), {"key": "counseling", "action": "tick"}).status_code == 403
+    assert client.post(url(course, "entries/mark/"), {"key": "counseling", "action": "tick"}).status_code == 403
     assert client.get("/ipledge/entries/").status_code == 403
     assert not EntryTick.objects.exists()
 
@@ -98,7 +98,7 @@ def test_the_clinic_list_holds_only_courses_with_open_entries(prescriber, clinic
     body = client.get("/ipledge/entries/").content.decode()
     assert f'id="entries-course-{waiting.pk}"' in body
     for code in ("pregnancy_test", "primary_method", "secondary_method", "counseling", "comprehension"):
-        client.post(url(waiting, "entries/tick/"), {"key": code, "action": "tick"})
+        client.post(url(waiting, "entries/mark/"), {"key": code, "action": "tick"})
     body = client.get("/ipledge/entries/").content.decode()
     assert f'id="entries-course-{waiting.pk}"' not in body
 

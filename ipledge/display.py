@@ -1,5 +1,7 @@
-"""Display rows for the iPLEDGE pages: checklist items (live or from the stored snapshot), the
-history of past months and the therapy calendar. Pure (no ORM): the views fetch, these shape.
+"""Display rows for the iPLEDGE pages of ``page_views`` and the chart panel: checklist items
+(live or from the stored snapshot), the history of past months and the therapy calendar. Pure
+(no ORM): the views fetch, these shape. (``ipledge.presenters`` holds the words and badges of
+the compliance page and worklist.)
 """
 
 from __future__ import annotations
