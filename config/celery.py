@@ -30,4 +30,7 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
     "staff-digests": {"task": "patients.tasks.schedule_staff_digests", "schedule": crontab(minute=2)},
+    # Compliance: windows open and close with the calendar, so every tracked course's status is
+    # recomputed hourly (only changed rows are written).
+    "course-status-sweep": {"task": "ipledge.tasks.sweep_course_statuses", "schedule": crontab(minute=9)},
 }

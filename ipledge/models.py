@@ -29,6 +29,7 @@ from .rule_facts import (
     RuleSettings,
     WindowConvention,
 )
+from .rule_sets import RuleSet
 
 # --- The clinic's rule settings -----------------------------------------------------------------
 
@@ -519,3 +520,7 @@ class CourseStatus(models.Model):
 
     def __str__(self) -> str:
         return f"Status of course {self.course_id}"
+
+    @property
+    def rule_set_label(self) -> str:
+        return RuleSet(self.rule_set).label if self.rule_set in RuleSet.__members__.values() else self.rule_set

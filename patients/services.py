@@ -68,11 +68,14 @@ def patient_update(*, actor, patient_id: int, expected_version: int, **fields) -
         patient = Patient.objects.select_for_update().get(pk=patient_id)
         if patient.version != expected_version:
             raise ValidationError(STALE_EDIT_MESSAGE, code="stale")
+        ipledge_id_before = patient.ipledge_patient_id
         for name, value in fields.items():
             setattr(patient, name, value)
         patient.version += 1
         patient.full_clean()
         patient.save()
+        if patient.ipledge_patient_id != ipledge_id_before:
+            facts_changed(patient.pk)  # the compliance gate checks that the iPLEDGE ID is recorded
     return patient
 
 

@@ -271,19 +271,21 @@ CHART_PANELS: list[str] = [
 ]
 # The course page is a shell in ``courses``; higher apps (ipledge: dispensed amounts; labs)
 # add panels the same way. Each entry is a dotted path to ``panel(request, course) -> str | None``.
-COURSE_PANELS: list[str] = []
+COURSE_PANELS: list[str] = ["ipledge.panels.course_compliance"]
 # Called with a patient id after a transaction that changed that patient's clinical facts
 # commits (see patients/facts.py); e.g. the compliance status refresh.
-PATIENT_FACTS_LISTENERS: list[str] = []
+PATIENT_FACTS_LISTENERS: list[str] = ["ipledge.status.on_facts_changed"]
 # Navigation entries: (label, url name, permission or None). Entries whose URL does not exist
 # yet, or whose permission the user lacks, are skipped.
 NAVIGATION = [
+    ("Worklist", "ipledge:worklist", "ipledge.view_coursestatus"),
+    ("iPLEDGE entries", "ipledge:entries", "ipledge.view_coursestatus"),
     ("Patients", "patients:list", "patients.view_patient"),
     ("Lab review", "labs:review", "labs.review_labresult"),
     ("Admin", "admin:index", "accounts.view_user"),
 ]
 # Where "home" sends each role; roles missing here go to the patient list.
-HOME_BY_ROLE: dict[str, str] = {}
+HOME_BY_ROLE: dict[str, str] = {"prescriber": "ipledge:worklist", "clinical_staff": "ipledge:worklist"}
 
 # Benchmarks only: a Server-Timing header with each request's server time, SQL time and
 # query count (config/timing.py).

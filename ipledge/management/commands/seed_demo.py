@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_users
 from accounts.models import Role
 from courses.demo import seed_courses
+from ipledge.demo import seed_ipledge
 from labs.demo import seed_labs
 from patients.demo import seed_patients, seed_reminders
 from patients.models import Patient
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                 seed_courses(patients=added, rng=rng, prescribers=prescribers)
                 counts = seed_labs(patients=added, rng=rng, staff=nurse, prescriber=prescribers[0])
                 seed_reminders(patients=added, rng=rng)
+                seed_ipledge(patients=added, rng=rng, staff=nurse)
             for key in lab_counts:
                 lab_counts[key] += counts[key]
         self.stdout.write(f"Added {patients} synthetic patients in {time.monotonic() - started:.1f} s.")

@@ -1,0 +1,23 @@
+"""The compliance panel of the course page (settings.COURSE_PANELS): the stored status (state,
+what blocks the next prescription, the checklist), the prescriptions with their override
+marks and the pharmacy authorizations, with the link to record facts. Three queries."""
+
+from django.template.loader import render_to_string
+
+from .models import Authorization, CourseStatus, Prescription
+from .presenters import STATE_BADGES, checklist_rows
+
+
+def course_compliance(request, course) -> str | None:
+    if not request.user.has_perm("ipledge.view_coursestatus"):
+        return None
+    status = CourseStatus.objects.filter(course_id=course.pk).first()
+    context = {
+        "course": course,
+        "status": status,
+        "state_badge": STATE_BADGES[status.state] if status else "",
+        "items": checklist_rows(status.checklist) if status else [],
+        "prescriptions": list(Prescription.objects.filter(course_id=course.pk).select_related("prescriber")),
+        "authorizations": list(Authorization.objects.filter(course_id=course.pk).select_related("replaces")),
+    }
+    return render_to_string("ipledge/course_panel.html", context, request=request)
