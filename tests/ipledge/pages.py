@@ -103,28 +103,9 @@ def waiting_course(prescriber, patient=None):
 
 
 def store_status(course):
-    """The course's status row as the status refresh stores it (its JSON shape)."""
-    from ipledge.display import item_to_json
+    """The course's status row, stored by the status refresh."""
     from ipledge.models import CourseStatus
-    from ipledge.page_data import course_facts, rule_settings
-    from ipledge.rules import checklist
+    from ipledge.status import recompute
 
-    settings = rule_settings()
-    result = checklist(course_facts(course.pk, today(), settings), today(), settings)
-    state = "ready" if result.ready_to_prescribe else "action_needed"
-    return CourseStatus.objects.update_or_create(
-        course=course,
-        defaults={
-            "patient_id": course.patient_id,
-            "prescriber_id": course.prescriber_id,
-            "state": state,
-            "rule_set": str(result.rule_set),
-            "blocking_reasons": [
-                {"code": str(i.code), "title": i.title, "reason": i.reason} for i in result.blocking_items
-            ],
-            "next_due_on": result.next_due_on,
-            "checklist": [item_to_json(i) for i in result.items],
-            "computed_for": today(),
-            "computed_at": timezone.now(),
-        },
-    )[0]
+    recompute([course.pk], today())
+    return CourseStatus.objects.get(course=course)
