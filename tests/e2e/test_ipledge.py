@@ -43,7 +43,7 @@ def record_test(page: Page, patient, day, *, setting: str, test_type: str, purpo
         page.get_by_label("CLIA number").fill("05D0642827")
     page.get_by_label("Negative", exact=True).check()
     page.get_by_label("Sensitivity (mIU/mL)").fill("25")
-    page.get_by_label(purpose, exact=True).check()
+    page.get_by_label("Purpose").select_option(label=purpose)
     page.get_by_role("button", name="Record test").click()
     expect(page).to_have_url(f"/labs/patients/{patient.pk}/pregnancy-tests/")
 
@@ -122,7 +122,6 @@ def test_a_patient_who_can_get_pregnant_reaches_ready_a_prescription_and_an_auth
     row = worklist_row(page, course)
     expect(row).not_to_contain_text("Confirmation pregnancy test")
     expect(row).to_contain_text("Counseling")
-    expect(row).to_contain_text(iso(today + timedelta(days=6)))  # next due: the window's last day
     row = entries_row(page, course)
     expect(row).to_contain_text(f"Specimen collected {today.day} ")
     expect(row).to_contain_text("Comprehension questions")
@@ -169,7 +168,10 @@ def test_a_patient_who_can_get_pregnant_reaches_ready_a_prescription_and_an_auth
     form.get_by_label("Quantity (capsules)").fill("60")
     form.get_by_role("button", name="Record prescription").click()
     expect(page.get_by_text("Prescription recorded")).to_be_visible()
-    expect(worklist_row(page, course)).to_be_visible()
+    row = worklist_row(page, course)
+    expect(row).to_contain_text("Ready to prescribe")
+    expect(row).to_contain_text(iso(today + timedelta(days=6)))  # pickup by: the window's last day
+    expect(entries_row(page, course)).to_have_count(0)
 
     # 7. The pharmacy's RMA authorization.
     page.goto(compliance)
@@ -184,7 +186,8 @@ def test_a_patient_who_can_get_pregnant_reaches_ready_a_prescription_and_an_auth
     form.get_by_label("Pharmacy").fill("Main Street Pharmacy")
     form.get_by_role("button", name="Record authorization").click()
     expect(page.get_by_text("RMA-0001-TEST").first).to_be_visible()
-    expect(worklist_row(page, course)).to_be_visible()
+    expect(worklist_row(page, course)).to_contain_text(iso(today + timedelta(days=6)))
+    expect(entries_row(page, course)).to_have_count(0)
 
     # The printable summary holds the course's prescription and authorization.
     page.goto(f"/ipledge/patients/{patient.pk}/{course.pk}/summary/")
