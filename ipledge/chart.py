@@ -11,15 +11,8 @@ from django.template.loader import render_to_string
 
 from . import page_data
 from .display import rows_from_snapshot
+from .presenters import STATE_BADGES
 from .rule_sets import RuleSet
-
-STATE_BADGES = {
-    "not_started": "badge-info",
-    "action_needed": "badge-warn",
-    "ready": "badge-ok",
-    "blocked": "badge-bad",
-    "completed": "badge-neutral",
-}
 
 
 def compliance_panel(request, patient) -> str | None:

@@ -85,12 +85,12 @@ def entry_mark(request, patient_id: int, course_id: int):
     if not error:
         sheet = _sheet(course, today, settings)
         row = next((r for r in sheet.rows if r.key == key), row)
-    status = 400 if error else 200
     context = {"patient": patient, "course": course, "sheet": sheet, "today": today, "can_tick": True}
     if request.htmx and row is not None:
-        return render(request, "ipledge/_entry_row.html", {**context, "row": row, "error": error}, status=status)
+        # htmx swaps only 2xx answers: the refusal comes back as the row with its message.
+        return render(request, "ipledge/_entry_row.html", {**context, "row": row, "error": error})
     if error:
-        return render(request, "ipledge/entries.html", {**context, "error": error}, status=status)
+        return render(request, "ipledge/entries.html", {**context, "error": error}, status=400)
     return redirect("ipledge:course_entries", patient_id=patient.pk, course_id=course.pk)
 
 

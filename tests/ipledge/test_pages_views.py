@@ -5,7 +5,7 @@ from icalendar import Calendar
 
 from ipledge.models import EntryTick
 
-from .pages import ago, ready_course, store_status, today, waiting_course
+from .pages import ago, enrolled_course, ready_course, store_status, today, waiting_course
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,13 @@ def test_the_summary_shows_the_course_checklist_and_prints_without_buttons(presc
     assert 'id="summary-mg-per-kg"' in body and 'id="summary-projected-end"' in body
     assert "print-summary" in body
     assert "No prescription recorded." in body
+
+
+def test_a_tick_for_an_entry_that_is_not_ready_is_refused_next_to_the_entry(prescriber, clinical_staff, client_for):
+    course = enrolled_course(prescriber)  # no test yet: no result to enter
+    response = client_for(clinical_staff).post(
+        url(course, "entries/mark/"), {"key": "pregnancy_test", "action": "tick"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200  # htmx swaps the row with the message
+    assert "not on this month" in response.content.decode()
+    assert not EntryTick.objects.exists()
