@@ -125,6 +125,7 @@ def test_a_patient_who_can_get_pregnant_reaches_ready_a_prescription_and_an_auth
     row = entries_row(page, course)
     expect(row).to_contain_text(f"Specimen collected {today.day} ")
     expect(row).to_contain_text("Comprehension questions")
+    assert_accessible(page)
 
     # 5. Counseling with the office's methods, the patient's comprehension with the same methods.
     page.goto(compliance)
@@ -188,6 +189,12 @@ def test_a_patient_who_can_get_pregnant_reaches_ready_a_prescription_and_an_auth
     expect(page.get_by_text("RMA-0001-TEST").first).to_be_visible()
     expect(worklist_row(page, course)).to_contain_text(iso(today + timedelta(days=6)))
     expect(entries_row(page, course)).to_have_count(0)
+
+    # The therapy calendar shows the open window and the planned start as upcoming.
+    page.goto(f"/ipledge/patients/{patient.pk}/{course.pk}/calendar/")
+    expect(page.locator("#upcoming-events")).to_contain_text("7-day prescription window")
+    expect(page.locator("#past-events")).to_contain_text("Screening pregnancy test")
+    assert_accessible(page)
 
     # The printable summary holds the course's prescription and authorization.
     page.goto(f"/ipledge/patients/{patient.pk}/{course.pk}/summary/")
