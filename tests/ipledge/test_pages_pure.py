@@ -26,6 +26,7 @@ from .builders import (
     RULES_2021,
     authorization,
     can_get_pregnant,
+    cannot_get_pregnant,
     confirmed,
     course,
     d,
@@ -168,3 +169,9 @@ def test_different_methods_from_the_patient_are_a_blocking_mismatch():
 
 def test_month_key_is_year_and_month():
     assert month_key(d("2026-03-31")) == "2026-03"
+
+
+def test_a_patient_who_cannot_get_pregnant_has_only_the_monthly_counseling_to_enter_under_the_2021_rules():
+    sheet = course_sheet(cannot_get_pregnant(), d("2026-03-02"), RULES_2021)
+    assert [r.code for r in sheet.rows] == ["counseling"]
+    assert sheet.mismatch is None and sheet.has_open

@@ -148,3 +148,22 @@ def test_a_tick_for_an_entry_that_is_not_ready_is_refused_next_to_the_entry(pres
     assert response.status_code == 200  # htmx swaps the row with the message
     assert "not on this month" in response.content.decode()
     assert not EntryTick.objects.exists()
+
+
+def test_a_course_of_another_patient_is_not_found(prescriber, clinical_staff, client_for):
+    course = waiting_course(prescriber)
+    other = waiting_course(prescriber)
+    client = client_for(clinical_staff)
+    for page in ("entries/", "calendar/", "months/", "summary/"):
+        assert client.get(f"/ipledge/patients/{other.patient_id}/{course.pk}/{page}").status_code == 404
+    response = client.post(
+        f"/ipledge/patients/{other.patient_id}/{course.pk}/entries/mark/", {"key": "counseling", "action": "tick"}
+    )
+    assert response.status_code == 404
+    assert not EntryTick.objects.exists()
+
+
+def test_without_a_visit_model_the_calendar_has_no_booked_visits(prescriber):
+    from ipledge.page_data import visits
+
+    assert visits(waiting_course(prescriber).pk) == []
