@@ -8,11 +8,13 @@ own), so the pinned query counts can be read off here:
 - ``ticks_for``: the "entered on iPLEDGE" ticks of many courses for their cycles, 1 query.
 - ``open_course_facts``: every open course with its patient and facts (the clinic-wide list).
 - ``visits``: booked and held visits, when the courses app records them (optional).
+- ``open_status``: the chart panel's one query.
+- ``tick`` / ``untick``: the ``entry_tick`` / ``entry_untick`` services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -188,10 +190,6 @@ def authorizations(course_id: int) -> list[AuthorizationRow]:
             status += f", reversed {a.reversed_on:%Y-%m-%d}" + (f" ({a.reversal_reason})" if a.reversal_reason else "")
         result.append(AuthorizationRow(a.rma_number, a.obtained_on, a.do_not_dispense_after, a.days_supply, status))
     return result
-
-
-def course_ids(rows: Iterable[OpenCourse]) -> list[int]:
-    return [r.pk for r in rows]
 
 
 def tick(*, actor, course_id: int, cycle_start: date, code: str, on: date) -> None:
