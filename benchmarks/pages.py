@@ -53,13 +53,14 @@ PAGES = [
     Page("Patient search", NURSE, "/patients/?q={query}"),
     Page("Patient chart", NURSE, "/patients/{patient_id}/"),
     Page("Course page", NURSE, "/courses/patients/{patient_id}/{course_id}/"),
+    Page("Worklist", NURSE, "/ipledge/worklist/"),
 ]
 
 
 # The periodic sweeps over all open courses: (label, "module:function"), timed in a fresh
 # process by the function's own clock (imports and Django start-up excluded).
 SWEEPS = [
-    # ("Status sweep", "ipledge.tasks:sweep"),  # enabled when ipledge merges
+    ("Status sweep", "ipledge.tasks:sweep_course_statuses"),
 ]
 
 

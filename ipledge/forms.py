@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from patients.forms import DateInput
 
-from .models import Authorization, AuthorizationStatus, ContraceptionMethod, InteractingMedication, StatusState
+from .models import Authorization, AuthorizationStatus, ContraceptionMethod, InteractingMedication
 from .rule_facts import ABSTINENCE, MAX_DAYS_SUPPLY
+from .worklist import FILTER_LABELS
 
 
 def _date(label: str, required: bool = True, **kwargs) -> forms.DateField:
@@ -164,14 +165,6 @@ class TickForm(forms.Form):
     next = forms.CharField(required=False, max_length=300)
 
 
-WORKLIST_FILTERS = [
-    ("", "All open"),
-    *StatusState.choices,
-    ("closing", "Pickup window closing"),
-    ("review", "Results awaiting review"),
-]
-
-
 class WorklistFilter(forms.Form):
-    state = forms.ChoiceField(choices=WORKLIST_FILTERS, required=False)
+    state = forms.ChoiceField(choices=FILTER_LABELS, required=False)
     mine = forms.BooleanField(required=False)

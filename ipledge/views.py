@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -41,16 +41,16 @@ from .models import (
     AuthorizationStatus,
     ConcomitantMedication,
     ContraceptionUse,
-    CourseStatus,
     Enrollment,
     IpledgeSettings,
     MonthlyConfirmation,
     Prescription,
-    StatusState,
 )
 from .presenters import STATE_BADGES, checklist_rows, method_labels
 from .rules import checklist
 from .status import state_of
+from .worklist import FILTER_LABELS, counts, rows_for
+from .worklist import filters as worklist_filters
 
 VIEW = "ipledge.view_coursestatus"
 PAGE_SIZE = 50
@@ -182,10 +182,14 @@ def course_compliance(request, patient_id: int, course_id: int):
     return _render_page(request, course)
 
 
-def _post(request, patient_id, course_id, *, permission, key, form, call, success):
+def _post(request, patient_id, course_id, *, permission, key, form, call, success, record=None):
     """Validate, call the service, go back to the page; or show the page with the refusal
-    next to the field it names (nothing saved)."""
+    next to the field it names (nothing saved). ``record``: (model, lookup) of the row the
+    action is about, 404 when it is missing or not this course's patient's."""
     course = _course_for(request.user, patient_id, course_id, permission)
+    if record is not None:
+        model, lookup = record
+        get_object_or_404(model, **lookup, patient_id=course.patient_id)
     if form.is_valid():
         try:
             call(course, form.cleaned_data)
@@ -245,7 +249,6 @@ def contraception_add(request, patient_id: int, course_id: int):
 @require_POST
 def contraception_end(request, patient_id: int, course_id: int, use_id: int):
     def call(course, data):
-        get_object_or_404(ContraceptionUse, pk=use_id, patient_id=course.patient_id)
         services.contraception_method_end(
             actor=request.user, course_id=course.pk, use_id=use_id, ended_on=data["ended_on"]
         )
@@ -257,6 +260,7 @@ def contraception_end(request, patient_id: int, course_id: int, use_id: int):
         course_id,
         permission="ipledge.change_contraceptionuse",
         key=("end-use", use_id),
+        record=(ContraceptionUse, {"pk": use_id}),
         form=form,
         call=call,
         success="Method ended.",
@@ -288,7 +292,6 @@ def abstinence_add(request, patient_id: int, course_id: int):
 @require_POST
 def abstinence_end(request, patient_id: int, course_id: int, commitment_id: int):
     def call(course, data):
-        get_object_or_404(AbstinenceCommitment, pk=commitment_id, patient_id=course.patient_id)
         services.abstinence_end(
             actor=request.user, course_id=course.pk, commitment_id=commitment_id, ended_on=data["ended_on"]
         )
@@ -300,6 +303,7 @@ def abstinence_end(request, patient_id: int, course_id: int, commitment_id: int)
         course_id,
         permission="ipledge.change_abstinencecommitment",
         key=("end-abstinence", commitment_id),
+        record=(AbstinenceCommitment, {"pk": commitment_id}),
         form=form,
         call=call,
         success="Commitment ended.",
@@ -335,7 +339,6 @@ def medication_add(request, patient_id: int, course_id: int):
 @require_POST
 def medication_stop(request, patient_id: int, course_id: int, medication_use_id: int):
     def call(course, data):
-        get_object_or_404(ConcomitantMedication, pk=medication_use_id, patient_id=course.patient_id)
         services.medication_stop(
             actor=request.user, course_id=course.pk, medication_use_id=medication_use_id, stopped_on=data["stopped_on"]
         )
@@ -347,6 +350,7 @@ def medication_stop(request, patient_id: int, course_id: int, medication_use_id:
         course_id,
         permission="ipledge.change_concomitantmedication",
         key=("stop-medication", medication_use_id),
+        record=(ConcomitantMedication, {"pk": medication_use_id}),
         form=form,
         call=call,
         success="Medication stopped.",
@@ -447,7 +451,6 @@ def authorization_add(request, patient_id: int, course_id: int):
 @require_POST
 def authorization_dispense(request, patient_id: int, course_id: int, authorization_id: int):
     def call(course, data):
-        get_object_or_404(Authorization, pk=authorization_id, course=course)
         services.authorization_dispense(
             actor=request.user,
             course_id=course.pk,
@@ -462,6 +465,7 @@ def authorization_dispense(request, patient_id: int, course_id: int, authorizati
         course_id,
         permission="ipledge.change_authorization",
         key=("dispense", authorization_id),
+        record=(Authorization, {"pk": authorization_id, "course_id": course_id}),
         form=form,
         call=call,
         success="Dispensing recorded.",
@@ -472,7 +476,6 @@ def authorization_dispense(request, patient_id: int, course_id: int, authorizati
 @require_POST
 def authorization_reverse(request, patient_id: int, course_id: int, authorization_id: int):
     def call(course, data):
-        get_object_or_404(Authorization, pk=authorization_id, course=course)
         services.authorization_reverse(
             actor=request.user,
             course_id=course.pk,
@@ -488,6 +491,7 @@ def authorization_reverse(request, patient_id: int, course_id: int, authorizatio
         course_id,
         permission="ipledge.change_authorization",
         key=("reverse", authorization_id),
+        record=(Authorization, {"pk": authorization_id, "course_id": course_id}),
         form=form,
         call=call,
         success="Reversal recorded.",
@@ -547,27 +551,21 @@ def worklist(request):
         chosen, mine = form.cleaned_data["state"], form.cleaned_data["mine"]
     today = timezone.localdate()
     closing_days = IpledgeSettings.current().pickup_closing_days
-    closing = Q(prescribe_by__gte=today, prescribe_by__lte=today + timedelta(days=closing_days))
-    review = Q(labs_awaiting_review__gt=0)
-    open_ = ~Q(state=StatusState.COMPLETED)
-    rows = CourseStatus.objects.all()
-    if mine:
-        rows = rows.filter(prescriber=request.user)
-    filters = {"": open_, "closing": closing, "review": review, **{s: Q(state=s) for s in StatusState.values}}
-    counts = rows.aggregate(**{key or "all": Count("pk", filter=q) for key, q in filters.items()})
+    conditions = worklist_filters(today, closing_days)
+    rows = rows_for(request.user, mine)
+    totals = counts(rows, conditions)
     listed = (
-        rows.filter(filters[chosen])
+        rows.filter(conditions[chosen])
         .select_related("patient", "prescriber")
         .order_by(F("next_due_on").asc(nulls_last=True), "course_id")
     )
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    closes_by = today + timedelta(days=closing_days)
     for row in page:
-        row.closing_soon = row.prescribe_by is not None and today <= row.prescribe_by <= today + timedelta(
-            days=closing_days
-        )
+        row.closing_soon = row.prescribe_by is not None and today <= row.prescribe_by <= closes_by
         row.overdue = row.next_due_on is not None and row.next_due_on < today
         row.badge = STATE_BADGES[row.state]
-    tabs = [(key, label, counts[key or "all"]) for key, label in form.fields["state"].choices]
+    tabs = [(key, label, totals[key]) for key, label in FILTER_LABELS]
     extra = "&".join(part for part in (f"state={chosen}" if chosen else "", "mine=on" if mine else "") if part)
     context = {
         "page": page,

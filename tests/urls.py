@@ -153,11 +153,73 @@ def _course(world):
     return start_course(UserFactory(role=Role.PRESCRIBER), with_weight(world.object("patient_id")))
 
 
+def _contraception_use(world):
+    """A method in use by the world's patient (its course's compliance page ends it)."""
+    from ipledge.models import ContraceptionMethod, ContraceptionUse
+    from tests.factories import UserFactory
+
+    course = world.object("course_id")
+    return ContraceptionUse.objects.create(
+        patient=course.patient,
+        method=ContraceptionMethod.objects.get(code="implant"),
+        started_on=course.start_date,
+        recorded_by=UserFactory(),
+    )
+
+
+def _abstinence(world):
+    from ipledge.models import AbstinenceCommitment
+    from tests.factories import UserFactory
+
+    course = world.object("course_id")
+    return AbstinenceCommitment.objects.create(
+        patient=course.patient, committed_on=course.start_date, recorded_by=UserFactory()
+    )
+
+
+def _medication_use(world):
+    from ipledge.models import ConcomitantMedication, InteractingMedication
+    from tests.factories import UserFactory
+
+    course = world.object("course_id")
+    return ConcomitantMedication.objects.create(
+        patient=course.patient,
+        medication=InteractingMedication.objects.get(name="Vitamin A supplement"),
+        started_on=course.start_date,
+        recorded_by=UserFactory(),
+    )
+
+
+def _authorization(world):
+    """A pharmacy authorization of the world's course, not yet dispensed."""
+    from datetime import timedelta
+
+    from ipledge.models import Authorization
+    from tests.factories import UserFactory
+
+    course = world.object("course_id")
+    return Authorization.objects.create(
+        course=course,
+        patient=course.patient,
+        rma_number="RMA-WORLD-1",
+        obtained_on=course.start_date,
+        do_not_dispense_after=course.start_date + timedelta(days=6),
+        days_supply=30,
+        quantity=60,
+        pharmacy="World Pharmacy",
+        recorded_by=UserFactory(),
+    )
+
+
 URL_KWARGS: dict[str, UrlKwarg] = {
     "patient_id": UrlKwarg(_patient),
     "course_id": UrlKwarg(_course),
     "specimen_id": UrlKwarg(_lab_specimen),
     "test_id": UrlKwarg(_pregnancy_test),
+    "use_id": UrlKwarg(_contraception_use),
+    "commitment_id": UrlKwarg(_abstinence),
+    "medication_use_id": UrlKwarg(_medication_use),
+    "authorization_id": UrlKwarg(_authorization),
 }
 
 # Tables that a GET, or a refused request, may write: logs and session state. A write to any

@@ -78,11 +78,13 @@ def test_dose_inputs_for_many_courses_use_three_queries(prescriber, courses, dja
     assert all(len(f.periods) == 3 and len(f.weights) == 1 for f in facts.values())
 
 
+# The iPLEDGE compliance panel (settings.COURSE_PANELS): status row, prescriptions, authorizations.
+IPLEDGE_PANEL_QUERIES = 3
 # user, permissions (role and user, one query), patient, the patient's courses, their periods,
-# missed days and holds, weights, dosing settings
-COURSE_PAGE_QUERIES = 9
+# missed days and holds, weights, dosing settings; the panels of other apps
+COURSE_PAGE_QUERIES = 9 + IPLEDGE_PANEL_QUERIES
 # ... plus the two-factor check of a prescriber and the list of prescribers (course details form)
-COURSE_PAGE_QUERIES_PRESCRIBER = 11
+COURSE_PAGE_QUERIES_PRESCRIBER = 11 + IPLEDGE_PANEL_QUERIES
 WHAT_IF_QUERIES = 9
 # The patient chart (tests/patients/test_query_counts.py: CHART_QUERIES, which includes the
 # panel's query of the patient's courses) plus its dose rows (periods, missed days and holds in
