@@ -8,7 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from courses.models import Course, CourseState
-from ipledge.models import ContraceptionMethod, ContraceptionUse, Enrollment, EntryTick, MonthlyConfirmation
+from ipledge.models import (
+    Authorization,
+    ContraceptionMethod,
+    ContraceptionUse,
+    Enrollment,
+    EntryTick,
+    MonthlyConfirmation,
+    Prescription,
+)
 from labs.models import PregnancyTest
 from patients.models import RiskCategoryChange
 from tests.courses.factories import CourseFactory
@@ -143,9 +151,56 @@ def test_the_course_entries_page_uses_a_fixed_number_of_queries(prescriber, clin
     )
 
 
+def with_history(course, prescriber, months: int) -> None:
+    """``months`` earlier prescriptions, each with an authorization (and a tick)."""
+    for n in range(months):
+        day = ago(35 + n)
+        Prescription.objects.create(
+            course=course,
+            patient_id=course.patient_id,
+            recorded_by=prescriber,
+            prescriber=prescriber,
+            written_on=day,
+            strength_mg=30,
+            capsules_per_day=2,
+            quantity=60,
+            days_supply=30,
+            refills=0,
+        )
+        Authorization.objects.create(
+            course=course,
+            patient_id=course.patient_id,
+            recorded_by=prescriber,
+            rma_number=f"RMA-{course.pk}-{n}",
+            obtained_on=day,
+            do_not_dispense_after=day + timedelta(days=6),
+            days_supply=30,
+            quantity=60,
+            pharmacy="Main Street Pharmacy",
+        )
+
+
+@pytest.mark.parametrize("months", [0, 12])
+def test_the_course_pages_use_a_fixed_number_of_queries(prescriber, clinical_staff, client_for, months):
+    course = waiting_course(prescriber)
+    with_history(course, prescriber, months)
+    client = client_for(clinical_staff)
+    client.get("/patients/")
+    base = f"/ipledge/patients/{course.patient_id}/{course.pk}/"
+    assert count_queries(client, base + "calendar/") == CALENDAR_QUERIES
+    assert count_queries(client, base + "months/") == CALENDAR_QUERIES
+    assert count_queries(client, base + "summary/") == SUMMARY_QUERIES
+
+
 # session and user, permissions, the rule settings, the open courses with their patients, the
 # facts adapter (ipledge.facts: one query per kind of fact, whatever the number of courses), the
 # ticks of every course's cycle
 CLINIC_ENTRIES_QUERIES = 23
 # ... and for one course: the patient and the course (the access gate), the access-event insert
 COURSE_ENTRIES_QUERIES = 25
+# calendar and past months: session and user, permissions, patient, course, access-event
+# insert, rule settings, the facts adapter (and a Visit model's query when courses has one)
+CALENDAR_QUERIES = 24
+# summary: ... plus the dose figures (courses, dose rows, weights, dosing settings),
+# prescriptions with their prescriber, authorizations
+SUMMARY_QUERIES = 30
