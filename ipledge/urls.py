@@ -32,3 +32,7 @@ urlpatterns = [
     path(course + "entries/tick/", views.entry_tick, name="entry_tick"),
     path(course + "entries/untick/", views.entry_untick, name="entry_untick"),
 ]
+
+from . import page_urls  # noqa: E402
+
+urlpatterns += page_urls.urlpatterns

@@ -280,6 +280,7 @@ CHART_PANELS: list[str] = [
     "courses.panels.course_summary",
     "courses.visits.panels.chart_visits",
     "labs.panels.labs_summary",
+    "ipledge.chart.compliance_panel",
 ]
 # The course page is a shell in ``courses``; higher apps (ipledge: dispensed amounts; labs)
 # add panels the same way. Each entry is a dotted path to ``panel(request, course) -> str | None``.
@@ -291,6 +292,7 @@ PATIENT_FACTS_LISTENERS: list[str] = ["ipledge.status.on_facts_changed"]
 # yet, or whose permission the user lacks, are skipped.
 NAVIGATION = [
     ("Worklist", "ipledge:worklist", "ipledge.view_coursestatus"),
+    ("iPLEDGE entries", "ipledge:entries", "ipledge.view_coursestatus"),
     ("Patients", "patients:list", "patients.view_patient"),
     ("Schedule", "visits:day", "courses.view_visit"),
     ("Due for a visit", "visits:due", "courses.view_visit"),

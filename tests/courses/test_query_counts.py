@@ -91,5 +91,6 @@ WHAT_IF_QUERIES = 9
 # panel's query of the patient's courses) plus its dose rows (periods, missed days and holds in
 # one UNION ALL), weights, settings.
 CHART_WITH_DOSES = CHART_QUERIES + 3
-# Front desk: the chart without the weights (not theirs to see), and the panel's one query.
-CHART_WITHOUT_DOSES = CHART_QUERIES - 1
+# Front desk: the chart without the weights and the iPLEDGE panel (not theirs to see), and the
+# panel's one query.
+CHART_WITHOUT_DOSES = CHART_QUERIES - 2

@@ -1,134 +1,206 @@
-"""Browser test of the compliance data and the worklist (acceptance 5, the data half): a
-patient who can get pregnant goes from registration through two methods, this month's test,
-counseling and comprehension to "ready", then a prescription and an RMA authorization, with
-the worklist following each step. (The "what to enter on iPLEDGE" page has its own test.)"""
+"""Browser test of acceptance 5: a patient who can get pregnant goes from enrollment through
+two negative tests, contraception, confirmations and comprehension to "ready", a prescription
+and an RMA authorization; the worklist and the "what to enter on iPLEDGE" list follow each
+step. Every fact goes in through its page (the risk category, the iPLEDGE compliance page's
+forms, the labs' pregnancy test form); only the course itself is planned through its service,
+as the course pages have their own browser test."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
-from ipledge import status
-from labs import services as labs_services
-from patients.models import RiskCategory
-from tests.courses.factories import start_course, with_weight
-from tests.factories import PatientFactory, RiskCategoryChangeFactory
+from tests.courses.factories import plan_course, with_weight
+from tests.factories import PatientFactory
 
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
 
-def log_out(page):
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_label("Email")).to_be_visible()
+def iso(day) -> str:
+    return day.isoformat()
 
 
-def worklist_state(page, patient):
+def worklist_row(page: Page, course):
     page.goto("/ipledge/worklist/")
-    return page.get_by_role("row").filter(has_text=patient.last_name)
+    return page.locator(f'#worklist tr[data-course="{course.pk}"]')
 
 
-def test_a_patient_goes_from_registration_to_ready_to_a_prescription_and_an_authorization(
-    page, login, clinical_staff, prescriber
-):
+def entries_row(page: Page, course):
+    page.goto("/ipledge/entries/")
+    return page.locator(f"#entries-course-{course.pk}")
+
+
+def record_test(page: Page, patient, day, *, setting: str, test_type: str, purpose: str, lab: bool):
+    page.goto(f"/labs/patients/{patient.pk}/pregnancy-tests/new/")
+    page.get_by_label("Specimen collection date").fill(iso(day))
+    page.get_by_label(test_type, exact=True).check()
+    page.get_by_label(setting, exact=True).check()
+    if lab:
+        page.get_by_label("Lab name").fill("Quest Diagnostics")
+        page.get_by_label("CLIA number").fill("05D0642827")
+    page.get_by_label("Negative", exact=True).check()
+    page.get_by_label("Sensitivity (mIU/mL)").fill("25")
+    page.get_by_label("Purpose").select_option(label=purpose)
+    page.get_by_role("button", name="Record test").click()
+    expect(page).to_have_url(f"/labs/patients/{patient.pk}/pregnancy-tests/")
+
+
+def test_a_patient_who_can_get_pregnant_reaches_ready_a_prescription_and_an_authorization(page, login, prescriber):
     today = timezone.localdate()
-    patient = PatientFactory(first_name="Quinn", last_name="Pledger", risk_category=RiskCategory.CAN_GET_PREGNANT)
-    RiskCategoryChangeFactory(
-        patient=patient, category=RiskCategory.CAN_GET_PREGNANT, effective_on=today - timedelta(days=300)
-    )
-    course = start_course(prescriber, with_weight(patient), start=today - timedelta(days=50))
-    status.recompute([course.pk])
+    patient = with_weight(PatientFactory())
+    login(prescriber)
 
-    login(clinical_staff)
-    expect(page).to_have_url("/ipledge/worklist/")
-    row = worklist_state(page, patient)
-    expect(row.get_by_text("Action needed")).to_be_visible()
-    expect(row).to_contain_text("Enrolled in iPLEDGE")
-    assert_accessible(page)
-    row.get_by_role("link", name="Pledger, Quinn").click()
+    # The prescriber assigns the risk category on the chart's page for it.
+    page.goto(f"/patients/{patient.pk}/risk-category/")
+    page.get_by_label("Can get pregnant").check()
+    page.get_by_label("Effective on").fill(iso(today - timedelta(days=80)))
+    page.get_by_label("Reason").fill("Initial assessment")
+    page.get_by_role("button", name="Record category").click()
+    course = plan_course(prescriber, patient, planned_start=today + timedelta(days=3))
+    compliance = f"/ipledge/patients/{patient.pk}/{course.pk}/"
 
-    registered = (today - timedelta(days=90)).isoformat()
+    expect(worklist_row(page, course)).to_contain_text("Not started")
+    expect(entries_row(page, course)).to_contain_text("record them first")
+
+    # 1. Enrollment.
+    page.goto(compliance)
     form = page.locator("#enrollment-form")
     form.get_by_label("iPLEDGE patient ID").fill("1234567890")
-    form.get_by_label("Registered in iPLEDGE on").fill(registered)
-    form.get_by_label("Patient Information / Informed Consent signed on").fill(registered)
-    form.get_by_label("Informed Consent About Birth Defects signed on").fill(registered)
+    enrolled = iso(today - timedelta(days=70))
+    form.get_by_label("Registered in iPLEDGE on").fill(enrolled)
+    form.get_by_label("Patient Information / Informed Consent signed on").fill(enrolled)
+    form.get_by_label("Informed Consent About Birth Defects signed on").fill(enrolled)
     form.get_by_label("The prescriber is registered and certified in iPLEDGE").check()
     form.get_by_role("button", name="Save registration").click()
-    expect(page.get_by_text("iPLEDGE registration saved.")).to_be_visible()
     expect(page.locator("#ipledge-id")).to_have_text("1234567890")
-    expect(page.locator("#blocking-reasons")).not_to_contain_text("Enrolled in iPLEDGE")
+    row = worklist_row(page, course)
+    expect(row).to_contain_text("Action needed")
+    expect(row).to_contain_text("Screening pregnancy test")
 
-    since = (today - timedelta(days=150)).isoformat()
+    # 2. Two methods of contraception for two months.
     for method in ("Copper IUD", "Male condom"):
-        page.get_by_text("Add a method").click()
+        page.goto(compliance)
         form = page.locator("#contraception-form")
+        form.locator("xpath=ancestor::details").locator("summary").click()
         form.get_by_label("Method").select_option(label=method)
-        form.get_by_label("In use since").fill(since)
+        form.get_by_label("In use since").fill(enrolled)
         form.get_by_role("button", name="Add method").click()
-        expect(page.get_by_text("Contraception method recorded.")).to_be_visible()
-    expect(page.locator("#blocking-reasons")).not_to_contain_text("Two methods of contraception in use")
+        expect(page.get_by_text("Add a method")).to_be_visible()
+    row = entries_row(page, course)
+    expect(row).to_contain_text("Copper IUD")
+    expect(row).to_contain_text("Male condom")
 
-    labs_services.pregnancy_test_record(
-        actor=clinical_staff,
-        patient_id=patient.pk,
-        collected_on=today - timedelta(days=1),
-        test_type="urine",
-        setting="office",
-        result="negative",
-        sensitivity_miu_ml=20,
-        purpose="monthly",
+    # 3. The screening test, in the office, 35 days ago.
+    record_test(
+        page,
+        patient,
+        today - timedelta(days=35),
+        setting="Office or clinic",
+        test_type="Urine",
+        purpose="Screening (test 1)",
+        lab=False,
     )
-    page.reload()
-    expect(page.locator("#blocking-reasons")).not_to_contain_text("Monthly pregnancy test")
+    row = worklist_row(page, course)
+    expect(row).to_contain_text("Action needed")
+    expect(row).to_contain_text("Confirmation pregnancy test")
+    expect(row).not_to_contain_text("Screening pregnancy test")
+    expect(entries_row(page, course)).to_contain_text("collect this month's test first")
 
-    page.get_by_text("Record a confirmation").click()
+    # 4. The confirmation test, in a CLIA-certified lab, today: the 7-day window opens.
+    record_test(
+        page,
+        patient,
+        today,
+        setting="CLIA-certified lab",
+        test_type="Serum (blood)",
+        purpose="Confirmation (test 2)",
+        lab=True,
+    )
+    row = worklist_row(page, course)
+    expect(row).not_to_contain_text("Confirmation pregnancy test")
+    expect(row).to_contain_text("Counseling")
+    row = entries_row(page, course)
+    expect(row).to_contain_text(f"Specimen collected {today.day} ")
+    expect(row).to_contain_text("Comprehension questions")
+    assert_accessible(page)
+
+    # 5. Counseling with the office's methods, the patient's comprehension with the same methods.
+    page.goto(compliance)
     form = page.locator("#confirmation-form")
-    form.get_by_label("Counseling confirmed in iPLEDGE on").fill(today.isoformat())
+    if not form.is_visible():
+        form.locator("xpath=ancestor::details").locator("summary").click()
+    form.get_by_label("Counseling confirmed in iPLEDGE on").fill(iso(today))
     form.get_by_label("Office entered: first method (primary)").select_option(label="Copper IUD")
     form.get_by_label("Office entered: second method").select_option(label="Male condom")
-    form.get_by_label("Patient answered the comprehension questions on").fill(today.isoformat())
+    form.get_by_label("Patient answered the comprehension questions on").fill(iso(today))
     form.get_by_label("Patient confirmed: first method").select_option(label="Copper IUD")
     form.get_by_label("Patient confirmed: second method").select_option(label="Male condom")
     form.get_by_role("button", name="Record confirmation").click()
-    expect(page.get_by_text("Monthly confirmation recorded.")).to_be_visible()
     expect(page.locator("#compliance-state")).to_have_text("Ready to prescribe")
+    expect(page.locator("#ready-note")).to_be_visible()
+    expect(worklist_row(page, course)).to_contain_text("Ready to prescribe")
+
+    # What is left to type into iPLEDGE: the test result; staff tick it as entered (htmx).
+    row = entries_row(page, course)
+    expect(row).to_contain_text("Pregnancy test")
+    expect(row).not_to_contain_text("Counseling")
+    row.get_by_role("link").click()
     assert_accessible(page)
+    entry = page.locator("#entry-pregnancy-test")
+    entry.get_by_role("button", name="Tick Pregnancy test as entered").click()
+    expect(entry).to_contain_text(f"Entered {iso(today)}")
+    expect(entry).to_contain_text(prescriber.full_name)
+    page.goto("/ipledge/entries/")
+    expect(page.locator(f"#entries-course-{course.pk}")).to_have_count(0)
+    expect(page.locator("#no-entries")).to_be_visible()
 
-    row = worklist_state(page, patient)
-    expect(row.get_by_text("Ready to prescribe")).to_be_visible()
-    log_out(page)
-
-    login(prescriber)
-    expect(page).to_have_url("/ipledge/worklist/")
-    page.get_by_role("row").filter(has_text="Pledger").get_by_role("link", name="Pledger, Quinn").click()
-    page.get_by_text("Record a prescription").click()
+    # 6. The prescription (the course is ready: no override needed).
+    page.goto(compliance)
     form = page.locator("#prescription-form")
+    if not form.is_visible():
+        form.locator("xpath=ancestor::details").locator("summary").click()
+    form.get_by_label("Written on").fill(iso(today))
     form.get_by_label("Capsule strength (mg)").fill("30")
     form.get_by_label("Capsules a day").fill("2")
-    form.get_by_label("Quantity (capsules)").fill("60")
-    form.get_by_role("button", name="Record prescription").click()
-    expect(page.get_by_text("Prescription recorded.")).to_be_visible()
-    expect(page.locator("#prescriptions")).to_contain_text("30 mg (60 capsules)")
-    log_out(page)
-
-    login(clinical_staff)
-    page.goto(f"/ipledge/patients/{patient.pk}/{course.pk}/")
-    page.get_by_text("Record an authorization").click()
-    form = page.locator("#authorization-form")
-    form.get_by_label("RMA number").fill("RMA-777001")
-    form.get_by_label("Do not dispense after").fill((today + timedelta(days=5)).isoformat())
     form.get_by_label("Days supply").fill("30")
     form.get_by_label("Quantity (capsules)").fill("60")
-    form.get_by_label("Pharmacy").fill("CVS Pharmacy #1")
+    form.get_by_role("button", name="Record prescription").click()
+    expect(page.get_by_text("Prescription recorded")).to_be_visible()
+    row = worklist_row(page, course)
+    expect(row).to_contain_text("Ready to prescribe")
+    expect(row).to_contain_text(iso(today + timedelta(days=6)))  # pickup by: the window's last day
+    expect(entries_row(page, course)).to_have_count(0)
+
+    # 7. The pharmacy's RMA authorization.
+    page.goto(compliance)
+    form = page.locator("#authorization-form")
+    if not form.is_visible():
+        form.locator("xpath=ancestor::details").locator("summary").click()
+    form.get_by_label("RMA number").fill("RMA-0001-TEST")
+    form.get_by_label("Obtained on").fill(iso(today))
+    form.get_by_label("Do not dispense after").fill(iso(today + timedelta(days=6)))
+    form.get_by_label("Days supply").fill("30")
+    form.get_by_label("Quantity (capsules)").fill("60")
+    form.get_by_label("Pharmacy").fill("Main Street Pharmacy")
     form.get_by_role("button", name="Record authorization").click()
-    expect(page.get_by_text("Authorization recorded.")).to_be_visible()
-    expect(page.locator("#authorizations")).to_contain_text("RMA-777001")
-    page.get_by_role("row", name="RMA-777001").get_by_role("button", name="Dispensed").click()
-    expect(page.get_by_text("Dispensing recorded.")).to_be_visible()
-    expect(page.locator("#authorizations")).to_contain_text("Dispensed")
-    row = worklist_state(page, patient)
-    expect(row).to_be_visible()
+    expect(page.get_by_text("RMA-0001-TEST").first).to_be_visible()
+    expect(worklist_row(page, course)).to_contain_text(iso(today + timedelta(days=6)))
+    expect(entries_row(page, course)).to_have_count(0)
+
+    # The therapy calendar shows the open window and the planned start as upcoming.
+    page.goto(f"/ipledge/patients/{patient.pk}/{course.pk}/calendar/")
+    expect(page.locator("#upcoming-events")).to_contain_text("7-day prescription window")
+    expect(page.locator("#past-events")).to_contain_text("Screening pregnancy test")
     assert_accessible(page)
+
+    # The printable summary holds the course's prescription and authorization.
+    page.goto(f"/ipledge/patients/{patient.pk}/{course.pk}/summary/")
+    expect(page.locator("#summary-prescriptions")).to_contain_text("2 \u00d7 30 mg")
+    expect(page.locator("#summary-authorizations")).to_contain_text("RMA-0001-TEST")
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    expect(page.locator("header.topbar")).to_be_hidden()
+    expect(page.locator(".panel-links").first).to_be_hidden()

@@ -63,7 +63,8 @@ def test_the_review_list_uses_a_fixed_number_of_queries(prescriber, client_for, 
 @pytest.mark.parametrize("size", [3, 100])
 @pytest.mark.parametrize(
     ("role", "queries"),
-    [("clinical_staff", CHART_QUERIES), ("front_desk", CHART_QUERIES - 1)],  # front desk: no weights panel
+    # front desk: no weights panel, no iPLEDGE panel
+    [("clinical_staff", CHART_QUERIES), ("front_desk", CHART_QUERIES - 2)],
 )
 def test_the_chart_with_the_labs_panel_uses_a_fixed_number_of_queries(
     request, client_for, prescriber, size, role, queries

@@ -41,5 +41,6 @@ PATIENT_LIST_QUERIES = 4
 # session, user, permissions, patient with its latest risk change, access-event insert
 # (savepoint-free), weights, reminders section; course panel (the patient's courses; tests/courses
 # pins the rest); visits panel (upcoming and recent visits, one UNION ALL); labs panel (results,
-# lab settings, pregnancy tests)
-CHART_QUERIES = 11
+# lab settings, pregnancy tests); iPLEDGE compliance panel (the open course's stored status with
+# its checklist; none for front desk)
+CHART_QUERIES = 12
