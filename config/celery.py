@@ -31,6 +31,7 @@ app.conf.beat_schedule = {
     },
     "staff-digests": {"task": "patients.tasks.schedule_staff_digests", "schedule": crontab(minute=2)},
     # Compliance: windows open and close with the calendar, so every tracked course's status is
-    # recomputed hourly (only changed rows are written).
+    # recomputed hourly (only changed rows are written); the same task then schedules the patient
+    # reminders of labs, pregnancy tests, closing pickup windows and the post-treatment test.
     "course-status-sweep": {"task": "ipledge.tasks.sweep_course_statuses", "schedule": crontab(minute=9)},
 }

@@ -238,7 +238,7 @@ REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=300
 REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=600)
 REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=500)
 # (user, day) -> [(label, count)] for the daily staff digest; ipledge points it at the worklist.
-STAFF_DIGEST_PROVIDER = "patients.outbox.digest.reminder_counts"
+STAFF_DIGEST_PROVIDER = "ipledge.digest.worklist_counts"
 SMS_BACKEND = env.str("SMS_BACKEND", default="patients.outbox.channels.sms.ConsoleSmsBackend")
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
