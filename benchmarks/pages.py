@@ -63,7 +63,9 @@ PAGES = [
 # process by the function's own clock (imports and Django start-up excluded).
 SWEEPS = [
     ("Visit reminder sweep", "courses.tasks:schedule_visit_reminders"),
-    ("Status sweep", "ipledge.tasks:sweep_course_statuses"),
+    # The hourly compliance task runs these two in turn: statuses, then the reminders they call for.
+    ("Status sweep", "ipledge.status:sweep"),
+    ("Compliance reminder sweep", "ipledge.reminder_sweep:sweep"),
 ]
 
 

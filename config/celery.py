@@ -33,6 +33,7 @@ app.conf.beat_schedule = {
     # Visit reminders (courses/visits): every scheduled visit of the next 3 days, hourly.
     "visit-reminders": {"task": "courses.tasks.schedule_visit_reminders", "schedule": crontab(minute=12)},
     # Compliance: windows open and close with the calendar, so every tracked course's status is
-    # recomputed hourly (only changed rows are written).
+    # recomputed hourly (only changed rows are written); the same task then schedules the patient
+    # reminders of labs, pregnancy tests, closing pickup windows and the post-treatment test.
     "course-status-sweep": {"task": "ipledge.tasks.sweep_course_statuses", "schedule": crontab(minute=9)},
 }

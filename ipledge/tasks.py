@@ -2,15 +2,18 @@
 
 from celery import shared_task
 
-from . import status
+from . import reminder_sweep, status
 
 
 @shared_task
 def sweep_course_statuses() -> int:
     """Recompute every tracked course's status for today (beat, hourly at minute 9): windows
-    open and close with the calendar, not only when facts change. Idempotent: a second run
-    writes nothing."""
-    return status.sweep()
+    open and close with the calendar, not only when facts change. Then schedule the patient
+    reminders the fresh checklists call for (and withdraw those they no longer call for).
+    Idempotent: a second run writes nothing."""
+    written = status.sweep()
+    reminder_sweep.sweep()
+    return written
 
 
 @shared_task
