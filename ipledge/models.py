@@ -512,6 +512,10 @@ class CourseStatus(models.Model):
     mg_per_kg = models.DecimalField("cumulative mg/kg", max_digits=6, decimal_places=1, null=True, blank=True)
     projected_end = models.DateField(null=True, blank=True)
     checklist = models.JSONField(default=list, help_text="The checklist's items when computed.")
+    # When the next visit should fall (``monthly_rules.next_visit_window``), read by the front
+    # desk's "due for a visit" list through ``ipledge.visit_windows``.
+    visit_from = models.DateField(null=True, blank=True)
+    visit_until = models.DateField(null=True, blank=True)
     computed_for = models.DateField(help_text="The day the checklist was computed for.")
     computed_at = models.DateTimeField()
 

@@ -35,6 +35,7 @@ from courses.models import OPEN_STATES, Course
 
 from .facts import CourseBundle, course_bundles, rule_settings
 from .models import CourseStatus, StatusState
+from .monthly_rules import VisitWindow, next_visit_window
 from .rule_context import Phase
 from .rule_facts import RuleSettings
 from .rule_items import Item, Status
@@ -43,6 +44,7 @@ from .rules import Checklist, checklist
 logger = logging.getLogger(__name__)
 
 AFTER_TREATMENT_DAYS = 120
+OPEN_VISIT_WINDOW_DAYS = 7
 CONTENT_FIELDS = (
     "patient_id",
     "prescriber_id",
@@ -55,6 +57,8 @@ CONTENT_FIELDS = (
     "mg_per_kg",
     "projected_end",
     "checklist",
+    "visit_from",
+    "visit_until",
 )
 
 
@@ -87,7 +91,10 @@ def item_json(item: Item) -> dict:
     }
 
 
-def status_row(bundle: CourseBundle, result: Checklist, on: date) -> CourseStatus:
+def status_row(bundle: CourseBundle, result: Checklist, on: date, visit: VisitWindow | None) -> CourseStatus:
+    # An open-ended visit window (the first visit, a confirmation test from a day on) is shown
+    # to the front desk as its first week, so the due list can suggest a slot in it.
+    visit_until = None if visit is None else visit.end or visit.start + timedelta(days=OPEN_VISIT_WINDOW_DAYS - 1)
     return CourseStatus(
         course_id=bundle.course_id,
         patient_id=bundle.patient_id,
@@ -101,6 +108,8 @@ def status_row(bundle: CourseBundle, result: Checklist, on: date) -> CourseStatu
         mg_per_kg=bundle.mg_per_kg,
         projected_end=bundle.projected_end,
         checklist=[item_json(i) for i in result.items],
+        visit_from=visit.start if visit else None,
+        visit_until=visit_until,
         computed_for=on,
     )
 
@@ -140,7 +149,8 @@ def recompute(course_ids: Iterable[int], on: date | None = None, settings: RuleS
             if course_id in existing:
                 gone.append(course_id)
             continue
-        row = status_row(bundle, checklist(bundle.facts, on, settings), on)
+        visit = next_visit_window(bundle.facts, on, settings)
+        row = status_row(bundle, checklist(bundle.facts, on, settings), on, visit)
         row.computed_at = now
         old = existing.get(course_id)
         if old is None:

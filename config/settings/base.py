@@ -253,8 +253,9 @@ CLINIC_CLOSES = env.str("CLINIC_CLOSES", default="17:00")
 CLINIC_DAYS = env.list("CLINIC_DAYS", cast=int, default=[0, 1, 2, 3, 4])
 VISIT_SLOT_MINUTES = env.int("VISIT_SLOT_MINUTES", default=30)
 # fn(course_ids, on) -> {course_id: (first day, last day)}: when each course's next monthly
-# visit should fall. ipledge may point it at a compliance-based provider.
-VISIT_WINDOW_PROVIDER = env.str("VISIT_WINDOW_PROVIDER", default="courses.visits.windows.monthly_windows")
+# visit should fall. The default is computed from the compliance rules (ipledge/visit_windows.py);
+# "courses.visits.windows.monthly_windows" is the plain 28-35 days after the last visit.
+VISIT_WINDOW_PROVIDER = env.str("VISIT_WINDOW_PROVIDER", default="ipledge.visit_windows.compliance_windows")
 
 # --- Audit (django-pghistory) ---------------------------------------------------------------
 # Every tracked model records inserts, updates and deletes through Postgres triggers, and the
