@@ -159,12 +159,6 @@ class ReverseForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=300, help_text="e.g. wrong days supply")
 
 
-class TickForm(forms.Form):
-    cycle_start = forms.DateField()
-    code = forms.SlugField(max_length=40)
-    next = forms.CharField(required=False, max_length=300)
-
-
 class WorklistFilter(forms.Form):
     state = forms.ChoiceField(choices=FILTER_LABELS, required=False)
     mine = forms.BooleanField(required=False)

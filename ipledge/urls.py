@@ -29,8 +29,6 @@ urlpatterns = [
         views.authorization_reverse,
         name="authorization_reverse",
     ),
-    path(course + "entries/tick/", views.entry_tick, name="entry_tick"),
-    path(course + "entries/untick/", views.entry_untick, name="entry_untick"),
 ]
 
 from . import page_urls  # noqa: E402

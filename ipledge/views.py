@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import permission_required
@@ -32,7 +31,6 @@ from .forms import (
     PrescriptionForm,
     ReverseForm,
     StopForm,
-    TickForm,
     WorklistFilter,
 )
 from .models import (
@@ -496,45 +494,6 @@ def authorization_reverse(request, patient_id: int, course_id: int, authorizatio
         call=call,
         success="Reversal recorded.",
     )
-
-
-# --- "Entered on iPLEDGE" ticks (used by the "what to enter" page) ----------------------------
-
-
-def _tick(request, patient_id: int, course_id: int, permission: str, untick: bool):
-    course = _course_for(request.user, patient_id, course_id, permission)
-    form = TickForm(request.POST)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        target = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if untick:
-                services.entry_untick(
-                    actor=request.user, course_id=course.pk, cycle_start=data["cycle_start"], code=data["code"]
-                )
-            else:
-                services.entry_tick(
-                    actor=request.user, course_id=course.pk, cycle_start=data["cycle_start"], code=data["code"]
-                )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, "That entry could not be marked: reload the page and try again.")
-    return redirect(target) if target else _page_url(course)
-
-
-@permission_required("ipledge.add_entrytick")
-@require_POST
-def entry_tick(request, patient_id: int, course_id: int):
-    return _tick(request, patient_id, course_id, "ipledge.add_entrytick", untick=False)
-
-
-@permission_required("ipledge.delete_entrytick")
-@require_POST
-def entry_untick(request, patient_id: int, course_id: int):
-    return _tick(request, patient_id, course_id, "ipledge.delete_entrytick", untick=True)
 
 
 # --- The worklist -----------------------------------------------------------------------------

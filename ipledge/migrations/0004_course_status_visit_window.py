@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ipledge', '0003_role_permissions'),
+        ("ipledge", "0003_role_permissions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='coursestatus',
-            name='visit_from',
+            model_name="coursestatus",
+            name="visit_from",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='coursestatus',
-            name='visit_until',
+            model_name="coursestatus",
+            name="visit_until",
             field=models.DateField(blank=True, null=True),
         ),
     ]
