@@ -8,11 +8,11 @@ courses: 28 to 35 days after the last attended (checked-in or completed) visit, 
 course's first day when there is none. One query for any number of courses.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -23,17 +23,21 @@ WINDOW_OPENS_DAYS = 28
 WINDOW_CLOSES_DAYS = 35
 
 
-def monthly_windows(course_ids, on: date) -> dict[int, tuple[date, date]]:
-    rows = (
-        Course.objects.filter(pk__in=list(course_ids))
-        .annotate(last_visit=Max("visits__starts_at", filter=Q(visits__status__in=ATTENDED_STATUSES)))
-        .values_list("pk", "start_date", "planned_start", "last_visit")
+def courses_with_last_visit(course_ids) -> QuerySet[Course]:
+    """The courses annotated with ``last_visit``: their last checked-in or completed visit."""
+    return Course.objects.filter(pk__in=list(course_ids)).annotate(
+        last_visit=Max("visits__starts_at", filter=Q(visits__status__in=ATTENDED_STATUSES))
     )
-    windows = {}
-    for pk, start_date, planned_start, last_visit in rows:
-        anchor = timezone.localtime(last_visit).date() if last_visit else start_date or planned_start
-        windows[pk] = (anchor + timedelta(days=WINDOW_OPENS_DAYS), anchor + timedelta(days=WINDOW_CLOSES_DAYS))
-    return windows
+
+
+def monthly_window(start_date: date | None, planned_start: date, last_visit: datetime | None) -> tuple[date, date]:
+    anchor = timezone.localtime(last_visit).date() if last_visit else start_date or planned_start
+    return anchor + timedelta(days=WINDOW_OPENS_DAYS), anchor + timedelta(days=WINDOW_CLOSES_DAYS)
+
+
+def monthly_windows(course_ids, on: date) -> dict[int, tuple[date, date]]:
+    rows = courses_with_last_visit(course_ids).values_list("pk", "start_date", "planned_start", "last_visit")
+    return {pk: monthly_window(*anchors) for pk, *anchors in rows}
 
 
 @cache
