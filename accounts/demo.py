@@ -32,3 +32,28 @@ def ensure_demo_users() -> list[tuple[User, bool]]:
                 TOTP.activate(user, DEMO_TOTP_SECRET)
         result.append((user, created))
     return result
+
+
+# A realistic load per prescriber at scale: a dermatologist follows on the order of a hundred
+# isotretinoin courses, i.e. about a thousand patients of the group (10 % have a course open).
+PATIENTS_PER_PRESCRIBER = 1000
+
+
+def ensure_scale_prescribers(patients: int) -> list[User]:
+    """Synthetic prescribers beyond the two demo logins, one per ``PATIENTS_PER_PRESCRIBER``
+    patients, so 20,000 demo patients are not all followed by two doctors (whose calendars
+    would then be full for months). They cannot log in (no usable password)."""
+    wanted = patients // PATIENTS_PER_PRESCRIBER
+    first_demo = sum(1 for _, _, role, _ in DEMO_USERS if role == Role.PRESCRIBER)
+    users = []
+    for number in range(first_demo + 1, wanted + 1):
+        email = f"prescriber{number}@scale.demo.isotrack.test"
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email,
+            None,
+            full_name=f"Dr. Demo Prescriber {number}",
+            role=Role.PRESCRIBER,
+            ipledge_prescriber_id=f"P1{number:06d}",
+        )
+        users.append(user)
+    return users

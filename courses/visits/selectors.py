@@ -4,7 +4,7 @@ queries whatever the number of visits or courses."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -41,24 +41,35 @@ def day_entries(day: date, visits: list[Visit]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.starts_at, e.visit is None))
 
 
-def due_courses():
-    """Open courses with no visit booked ahead, the longest-waiting first (by the default
-    provider's anchor: the last attended visit, else the course's first day)."""
+def due_course_ids():
+    """Ids of the open courses with no visit booked ahead, the longest-waiting first (by the
+    last attended visit, else the course's first day).
+
+    Narrow on purpose: the page's courses, patients and prescribers are read for its 25 ids
+    only (``due_page_courses``). Joining them here made PostgreSQL read every patient and
+    group wide rows: the list's SQL grew 3x from 2,000 to 20,000 patients."""
     now = timezone.now()
     ahead = Visit.objects.filter(
         course=OuterRef("pk"), status__in=[VisitStatus.SCHEDULED, VisitStatus.CHECKED_IN], starts_at__gte=now
     )
+    last_attended = Visit.objects.filter(course=OuterRef("pk"), status__in=ATTENDED_STATUSES).order_by("-starts_at")
     tz = timezone.get_current_timezone()
     return (
         Course.objects.filter(state__in=OPEN_STATES)
         .exclude(Exists(ahead))
         .annotate(
-            last_visit=Max("visits__starts_at", filter=Q(visits__status__in=ATTENDED_STATUSES)),
+            last_visit=Subquery(last_attended.values("starts_at")[:1]),
             anchor=Coalesce(TruncDate("last_visit", tzinfo=tz), "start_date", "planned_start"),
         )
-        .select_related("patient", "prescriber")
         .order_by("anchor", "pk")
+        .values_list("pk", flat=True)
     )
+
+
+def due_page_courses(ids: list[int]) -> list[Course]:
+    """The courses of one page of ``due_course_ids``, in that order, with patient and prescriber."""
+    found = Course.objects.filter(pk__in=ids).select_related("patient", "prescriber").in_bulk()
+    return [found[pk] for pk in ids if pk in found]
 
 
 @dataclass

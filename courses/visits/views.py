@@ -20,7 +20,7 @@ from ..forms import add_service_error
 from . import hours, services
 from .access import FINDINGS, open_course_for, visit_for
 from .forms import BookForm, CancelForm, DayForm, FindingsForm, RescheduleForm, clinicians
-from .selectors import day_entries, due_courses, due_rows, visits_between
+from .selectors import day_entries, due_course_ids, due_page_courses, due_rows, visits_between
 from .windows import visit_windows
 
 DUE_PAGE_SIZE = 25
@@ -89,8 +89,8 @@ def week_schedule(request):
 @permission_required("courses.view_visit")
 @require_http_methods(["GET"])
 def due_list(request):
-    page = Paginator(due_courses(), DUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = due_rows(list(page.object_list))
+    page = Paginator(due_course_ids(), DUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = due_rows(due_page_courses(list(page.object_list)))
     return render(request, "visits/due.html", {"page": page, "rows": rows, "today": timezone.localdate()})
 
 

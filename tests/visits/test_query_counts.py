@@ -24,9 +24,9 @@ CLINICIANS = 10
 # user, permissions (the session is read from the cache), the clinicians, the day's (or week's)
 # visits with their patients
 DAY_SCHEDULE_QUERIES = 4
-# user, permissions, count, the page of courses (with patients and prescribers), the windows
-# (default provider: one query), the prescribers' booked time
-DUE_LIST_QUERIES = 6
+# user, permissions, count, the page's course ids, those courses (with patients and
+# prescribers), the windows (one query), the prescribers' booked time
+DUE_LIST_QUERIES = 7
 
 
 def seed(courses: int):

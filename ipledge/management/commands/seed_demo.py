@@ -11,7 +11,7 @@ import pghistory
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_users
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_users, ensure_scale_prescribers
 from accounts.models import Role
 from courses.demo import seed_courses
 from courses.visits.demo import seed_visits
@@ -42,6 +42,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         rng = random.Random(seed)
         prescribers = [user for user, _ in users if user.role == Role.PRESCRIBER]
+        prescribers += ensure_scale_prescribers(Patient.objects.count() + patients)
         nurse = next(user for user, _ in users if user.role == Role.CLINICAL_STAFF)
         lab_counts = {"results": 0, "pregnancy_tests": 0}
         # Batches of BATCH patients, one transaction each, under a named audit context: in one
