@@ -7,7 +7,7 @@ own), so the pinned query counts can be read off here:
 - ``course_facts``: the rules' facts of one course (``facts.course_bundles``).
 - ``ticks_for``: the "entered on iPLEDGE" ticks of many courses for their cycles, 1 query.
 - ``open_course_facts``: every open course with its patient and facts (the clinic-wide list).
-- ``visits``: booked and held visits, when the courses app records them (optional).
+- ``visits``: the course's booked and held visits.
 - ``open_status``: the chart panel's one query.
 - ``tick`` / ``untick``: the ``entry_tick`` / ``entry_untick`` services.
 """
@@ -18,14 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from django.apps import apps
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from courses.access import DOSES
 from courses.models import OPEN_STATES, Course, DosingSettings
 from courses.presenters import course_view
 from courses.selectors import patient_courses
+from courses.visits.models import Visit, VisitStatus, VisitType
 from patients.access import patient_for
 
 from . import facts as fact_adapter
@@ -105,24 +106,21 @@ def open_status(patient_id: int) -> CourseStatus | None:
 
 
 def visits(course_id: int) -> list[tuple[date, str]]:
-    """(day, title) of the course's visits, when the courses app records visits (a ``Visit``
-    model with ``course`` and a date); none otherwise. Costs one query when it does."""
-    try:
-        model = apps.get_model("courses", "Visit")
-    except LookupError:
-        return []
-    field = next((f for f in ("day", "scheduled_on", "visit_on", "date", "on") if _has_field(model, f)), None)
-    if field is None or not _has_field(model, "course"):
-        return []
-    return [(day, "Visit") for day in model.objects.filter(course_id=course_id).values_list(field, flat=True) if day]
-
-
-def _has_field(model, name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except Exception:  # FieldDoesNotExist
-        return False
-    return True
+    """(clinic-local day, title) of the course's visits, cancelled ones left out (one query)."""
+    rows = (
+        Visit.objects.filter(course_id=course_id)
+        .exclude(status=VisitStatus.CANCELLED)
+        .order_by("starts_at")
+        .values_list("starts_at", "type", "status")
+    )
+    types, statuses = dict(VisitType.choices), dict(VisitStatus.choices)
+    return [
+        (
+            timezone.localtime(at).date(),
+            f"{types[kind]} visit {timezone.localtime(at):%H:%M} ({statuses[state].lower()})",
+        )
+        for at, kind, state in rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)

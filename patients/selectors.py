@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models.functions import JSONObject, Upper
 
 from .models import Patient, RiskCategoryChange
 
@@ -28,7 +28,7 @@ def patient_search(query: str) -> QuerySet[Patient]:
     whole MRN or iPLEDGE patient ID, or, when it reads as a date (2010-05-31 or 05/31/2010), the
     date of birth. Name prefixes use the functional indexes on UPPER(name).
     """
-    patients = Patient.objects.all()
+    patients = all_patients = Patient.objects.all()
     for token in re.split(r"[\s,]+", query.strip())[:5]:
         if not token:
             continue
@@ -43,7 +43,12 @@ def patient_search(query: str) -> QuerySet[Patient]:
             | Q(mrn=token.upper())
             | Q(ipledge_patient_id=token.upper())
         )
-    return patients
+    if patients is all_patients:
+        return patients
+    # Sort the matches instead of walking the list's name index: with a LIMIT, PostgreSQL
+    # prefers reading that index in order and filtering, which for "Smi" crosses every name
+    # from A to S first (16,000 of 20,000 rows, 10 ms; the matches alone take 0.3 ms).
+    return patients.order_by(Upper("last_name"), Upper("first_name"), "id")
 
 
 @dataclass(frozen=True)

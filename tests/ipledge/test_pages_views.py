@@ -1,5 +1,7 @@
 """The iPLEDGE pages: who sees them, what they show, ticks, the .ics file."""
 
+from datetime import timedelta
+
 import pytest
 from icalendar import Calendar
 
@@ -163,7 +165,25 @@ def test_a_course_of_another_patient_is_not_found(prescriber, clinical_staff, cl
     assert not EntryTick.objects.exists()
 
 
-def test_without_a_visit_model_the_calendar_has_no_booked_visits(prescriber):
-    from ipledge.page_data import visits
+def test_booked_visits_are_on_the_calendar_and_in_the_ics_and_cancelled_ones_are_not(
+    prescriber, clinical_staff, client_for, reauthenticate
+):
+    from courses.visits.models import VisitStatus
+    from tests.visits.factories import VisitFactory, at
 
-    assert visits(waiting_course(prescriber).pk) == []
+    course = ready_course(prescriber)
+    booked_day, cancelled_day = today() + timedelta(days=3), today() + timedelta(days=5)
+    VisitFactory(course=course, starts_at=at(booked_day, 14, 30))
+    VisitFactory(
+        course=course, starts_at=at(cancelled_day, 9), status=VisitStatus.CANCELLED, cancel_reason="Patient asked"
+    )
+    client = client_for(clinical_staff)
+
+    body = client.get(url(course, "calendar/")).content.decode()
+    reauthenticate(client)
+    events = Calendar.from_ical(client.get(url(course, "calendar.ics")).content).walk("VEVENT")
+
+    assert "Monthly follow-up visit 14:30 (scheduled)" in body
+    visits = [e.decoded("dtstart") for e in events if "visit 14:30" in str(e["summary"])]
+    assert visits == [booked_day]
+    assert not any(e.decoded("dtstart") == cancelled_day and "visit" in str(e["summary"]) for e in events)
