@@ -116,8 +116,9 @@ class PregnancyTest:
     collected_on: date
     result: TestResult
     setting: TestSetting
-    # Computed by the labs app: sensitivity >= 25 mIU/mL and, for a home test, the clinic's
-    # verification (e.g. a dated photo reviewed by staff). A positive result blocks regardless.
+    # Computed by the labs app: the test detects hCG at 25 mIU/mL or lower (labs/pregnancy.py)
+    # and, for a home test, the clinic verified it (e.g. a dated photo reviewed by staff). A
+    # positive result blocks regardless.
     counts_as_valid: bool = True
     purpose: TestPurpose = TestPurpose.OTHER
     resulted_on: date | None = None  # when the result was known; None = the collection day
