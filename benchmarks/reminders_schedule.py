@@ -17,7 +17,6 @@ import argparse
 import os
 import random
 import sys
-import time
 from datetime import time as time_of_day
 from datetime import timedelta
 from pathlib import Path
@@ -29,21 +28,14 @@ import django
 
 django.setup()
 
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from throwaway import run_and_print, timed  # noqa: E402
 
 from patients.demo import build_patients  # noqa: E402
 from patients.models import Patient  # noqa: E402
 from patients.outbox.models import MessageKind, OutboxMessage  # noqa: E402
 from patients.outbox.sender import take_due_batch  # noqa: E402
 from patients.reminders import Reminder, schedule_reminders  # noqa: E402
-
-
-def timed(label: str, rows: int, function, results: list) -> object:
-    started = time.perf_counter()
-    value = function()
-    results.append((label, rows, time.perf_counter() - started))
-    return value
 
 
 def dispatch_all() -> int:
@@ -88,16 +80,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--courses", type=int, default=20_000)
     args = parser.parse_args()
-    databases = setup_databases(verbosity=0, interactive=False)
-    try:
-        results = run(args.courses)
-    finally:
-        teardown_databases(databases, verbosity=0)
-    print(f"\nReminder scheduling benchmark: {args.courses:,} open courses, 3 reminders each (throwaway database)\n")
-    print(f"| {'step':<40} | {'rows':>7} | {'seconds':>7} | {'rows/s':>8} |")
-    print(f"|{'-' * 42}|{'-' * 9}|{'-' * 9}|{'-' * 10}|")
-    for label, rows, seconds in results:
-        print(f"| {label:<40} | {rows:>7,} | {seconds:>7.2f} | {rows / seconds:>8,.0f} |")
+    run_and_print(
+        run,
+        args.courses,
+        f"Reminder scheduling benchmark: {args.courses:,} open courses, 3 reminders each (throwaway database)",
+        "rows",
+    )
 
 
 if __name__ == "__main__":

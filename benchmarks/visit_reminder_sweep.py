@@ -17,7 +17,6 @@ import argparse
 import os
 import random
 import sys
-import time
 from datetime import time as time_of_day
 from datetime import timedelta
 from pathlib import Path
@@ -29,8 +28,8 @@ import django
 
 django.setup()
 
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from throwaway import run_and_print, timed  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from courses.models import Course  # noqa: E402
@@ -42,13 +41,6 @@ from patients.outbox.clock import clinic_instant  # noqa: E402
 from patients.outbox.models import OutboxMessage  # noqa: E402
 
 VISITS_PER_CLINICIAN = 50
-
-
-def timed(label: str, rows: int, function, results: list) -> object:
-    started = time.perf_counter()
-    value = function()
-    results.append((label, rows, time.perf_counter() - started))
-    return value
 
 
 def seed(courses: int) -> int:
@@ -110,16 +102,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--courses", type=int, default=20_000)
     args = parser.parse_args()
-    databases = setup_databases(verbosity=0, interactive=False)
-    try:
-        results = run(args.courses)
-    finally:
-        teardown_databases(databases, verbosity=0)
-    print(f"\nVisit reminder sweep benchmark: {args.courses:,} open courses, one visit each in the next 3 days\n")
-    print(f"| {'step':<36} | {'visits':>7} | {'seconds':>7} | {'visits/s':>8} |")
-    print(f"|{'-' * 38}|{'-' * 9}|{'-' * 9}|{'-' * 10}|")
-    for label, rows, seconds in results:
-        print(f"| {label:<36} | {rows:>7,} | {seconds:>7.2f} | {rows / seconds:>8,.0f} |")
+    run_and_print(
+        run,
+        args.courses,
+        f"Visit reminder sweep benchmark: {args.courses:,} open courses, one visit each in the next 3 days",
+        "visits",
+    )
 
 
 if __name__ == "__main__":
