@@ -339,10 +339,10 @@ def prescription_record(
 ) -> Prescription:
     """Record a prescription written by ``actor`` (a prescriber).
 
-    Steps: lock the course; check the limits (30-day supply, no refills); compute the
-    checklist on the day written; refuse with every blocking reason unless the prescriber
-    overrides with a reason (kept on the prescription with the reasons overridden, audited);
-    write; report the change."""
+    Steps: lock the course; check the limits (30-day supply, no refills); refuse the same
+    prescription recorded twice on one day; compute the checklist on the day written; refuse
+    with every blocking reason unless the prescriber overrides with a reason (kept on the
+    prescription with the reasons overridden, audited); write; report the change."""
     _require(actor, "ipledge.add_prescription")
     override_reason = override_reason.strip()
     _not_future(written_on, "written_on")
@@ -354,6 +354,16 @@ def prescription_record(
         course = _locked_course(course_id)
         if not course.is_open:
             raise ValidationError("This course is closed: no prescription can be recorded.")
+        # Under the course lock, so a double-submitted form (or two tabs) records it once.
+        if Prescription.objects.filter(
+            course=course,
+            written_on=written_on,
+            strength_mg=strength_mg,
+            capsules_per_day=capsules_per_day,
+            quantity=quantity,
+            days_supply=days_supply,
+        ).exists():
+            raise ValidationError(f"This prescription of {written_on:%Y-%m-%d} is already recorded.")
         reasons = blocking_reasons(course.pk, written_on)
         if reasons and not override_reason:
             raise NotReady(reasons)
