@@ -516,6 +516,9 @@ class CourseStatus(models.Model):
     # desk's "due for a visit" list through ``ipledge.visit_windows``.
     visit_from = models.DateField(null=True, blank=True)
     visit_until = models.DateField(null=True, blank=True)
+    # The course's prescriptions written despite blocking items (newest first: date, prescriber,
+    # reason), so the patient chart shows them without a query of its own.
+    overrides = models.JSONField(default=list, blank=True)
     computed_for = models.DateField(help_text="The day the checklist was computed for.")
     computed_at = models.DateTimeField()
 

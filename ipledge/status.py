@@ -34,7 +34,7 @@ from django.utils import timezone
 from courses.models import OPEN_STATES, Course
 
 from .facts import CourseBundle, course_bundles, rule_settings
-from .models import CourseStatus, StatusState
+from .models import CourseStatus, Prescription, StatusState
 from .monthly_rules import VisitWindow, next_visit_window
 from .rule_context import Phase
 from .rule_facts import RuleSettings
@@ -59,6 +59,7 @@ CONTENT_FIELDS = (
     "checklist",
     "visit_from",
     "visit_until",
+    "overrides",
 )
 
 
@@ -91,7 +92,9 @@ def item_json(item: Item) -> dict:
     }
 
 
-def status_row(bundle: CourseBundle, result: Checklist, on: date, visit: VisitWindow | None) -> CourseStatus:
+def status_row(
+    bundle: CourseBundle, result: Checklist, on: date, visit: VisitWindow | None, overrides: list[dict]
+) -> CourseStatus:
     # An open-ended visit window (the first visit, a confirmation test from a day on) is shown
     # to the front desk as its first week, so the due list can suggest a slot in it.
     visit_until = None if visit is None else visit.end or visit.start + timedelta(days=OPEN_VISIT_WINDOW_DAYS - 1)
@@ -110,6 +113,7 @@ def status_row(bundle: CourseBundle, result: Checklist, on: date, visit: VisitWi
         checklist=[item_json(i) for i in result.items],
         visit_from=visit.start if visit else None,
         visit_until=visit_until,
+        overrides=overrides,
         computed_for=on,
     )
 
@@ -124,6 +128,19 @@ def _tracked_q(on: date) -> Q:
     return Q(state__in=OPEN_STATES) | Q(
         start_date__isnull=False, end_date__gte=on - timedelta(days=AFTER_TREATMENT_DAYS)
     )
+
+
+def overrides_by_course(course_ids: list[int]) -> dict[int, list[dict]]:
+    """The prescriptions written despite blocking items, per course, newest first (one query)."""
+    found: dict[int, list[dict]] = {}
+    rows = (
+        Prescription.objects.filter(course_id__in=course_ids, overridden=True)
+        .order_by("-written_on", "-id")
+        .values_list("course_id", "written_on", "prescriber__full_name", "override_reason")
+    )
+    for course_id, written_on, prescriber, reason in rows:
+        found.setdefault(course_id, []).append({"on": written_on.isoformat(), "by": prescriber, "reason": reason})
+    return found
 
 
 def courses_to_track(on: date) -> list[int]:
@@ -141,6 +158,7 @@ def recompute(course_ids: Iterable[int], on: date | None = None, settings: RuleS
     settings = settings or rule_settings()
     bundles = course_bundles(ids, on, settings)
     existing = {row.course_id: row for row in CourseStatus.objects.filter(course_id__in=ids)}
+    overrides = overrides_by_course(ids)
     now = timezone.now()
     inserts, updates, gone = [], [], []
     for course_id in ids:
@@ -150,7 +168,7 @@ def recompute(course_ids: Iterable[int], on: date | None = None, settings: RuleS
                 gone.append(course_id)
             continue
         visit = next_visit_window(bundle.facts, on, settings)
-        row = status_row(bundle, checklist(bundle.facts, on, settings), on, visit)
+        row = status_row(bundle, checklist(bundle.facts, on, settings), on, visit, overrides.get(course_id, []))
         row.computed_at = now
         old = existing.get(course_id)
         if old is None:

@@ -60,6 +60,17 @@ def test_a_prescriber_override_with_a_reason_is_recorded_with_the_reasons_it_ove
     assert event.pgh_context.metadata["user"] == prescriber.pk
 
 
+def test_an_override_is_shown_on_the_patient_chart_with_its_date_prescriber_and_reason(
+    prescriber, clinical_staff, client_for, django_capture_on_commit_callbacks
+):
+    course = enrolled_course(prescriber)
+    with django_capture_on_commit_callbacks(execute=True):
+        prescribe(prescriber, course, override_reason="Test done at the outside lab; result faxed")
+    page = client_for(clinical_staff).get(f"/patients/{course.patient_id}/").content.decode()
+    assert "Prescribed despite blocking items" in page
+    assert f"{days_before(0):%Y-%m-%d} by {prescriber.full_name}: Test done at the outside lab; result faxed" in page
+
+
 def test_an_override_with_only_spaces_for_a_reason_is_refused(prescriber):
     course = enrolled_course(prescriber)
     with pytest.raises(services.NotReady):
