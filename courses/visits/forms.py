@@ -40,6 +40,7 @@ class ScheduleFieldsForm(forms.Form):
     duration_minutes = forms.TypedChoiceField(label="Length", choices=DURATIONS, coerce=int, initial=30)
     location = forms.ChoiceField(required=False)
     outside_window_ok = forms.BooleanField(label="Book outside the window anyway", required=False)
+    outside_hours_ok = forms.BooleanField(label="Book outside opening hours anyway", required=False)
 
     def __init__(self, *args, clinician_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,13 +75,23 @@ class ScheduleFieldsForm(forms.Form):
             "duration_minutes": self.cleaned_data["duration_minutes"],
             "location": self.cleaned_data.get("location", ""),
             "outside_window_ok": self.cleaned_data["outside_window_ok"],
+            "outside_hours_ok": self.cleaned_data["outside_hours_ok"],
         }
 
 
 class BookForm(ScheduleFieldsForm):
     type = forms.ChoiceField(label="Type", choices=VisitType.choices, initial=VisitType.MONTHLY)
 
-    field_order = ["type", "clinician", "day", "time", "duration_minutes", "location", "outside_window_ok"]
+    field_order = [
+        "type",
+        "clinician",
+        "day",
+        "time",
+        "duration_minutes",
+        "location",
+        "outside_window_ok",
+        "outside_hours_ok",
+    ]
 
     def service_fields(self) -> dict:
         return {**super().service_fields(), "type": self.cleaned_data["type"]}

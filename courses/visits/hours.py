@@ -33,6 +33,19 @@ def is_open_day(day: date) -> bool:
     return day.weekday() in settings.CLINIC_DAYS
 
 
+def within_opening_hours(starts_at: datetime, minutes: int) -> bool:
+    """Whether a visit from ``starts_at`` for ``minutes`` falls on an open day, between opening
+    and closing time (clinic wall clock)."""
+    start = local(starts_at)
+    end = local(starts_at + timedelta(minutes=minutes))
+    return (
+        is_open_day(start.date())
+        and end.date() == start.date()
+        and _time(settings.CLINIC_OPENS) <= start.time()
+        and end.time() <= _time(settings.CLINIC_CLOSES)
+    )
+
+
 def day_slots(day: date, *, tz: ZoneInfo | None = None) -> list[datetime]:
     """The UTC start instants of ``day``'s slots (empty on a closed day)."""
     tz = tz or clinic_tz()

@@ -10,6 +10,7 @@ second insert wait for the first transaction and then fail; ``_save`` turns that
 into "<clinician> is already booked at that time".
 """
 
+import calendar
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from patients.models import WeightUnit
 from patients.services import weight_record
 
 from ..models import OPEN_STATES, Course
-from . import reminders
+from . import hours, reminders
 from .models import SideEffect, Visit, VisitStatus, VisitType
 from .windows import visit_windows
 
@@ -97,6 +98,19 @@ def _check_window(visit: Visit, outside_window_ok: bool) -> None:
         )
 
 
+def _check_hours(visit: Visit, outside_hours_ok: bool) -> None:
+    """A time outside opening hours is most often a slip (02:30 for 14:30): ask first."""
+    if outside_hours_ok or hours.within_opening_hours(visit.starts_at, visit.duration_minutes):
+        return
+    days = ", ".join(calendar.day_abbr[d] for d in sorted(settings.CLINIC_DAYS))
+    raise ValidationError(
+        {
+            "outside_hours_ok": f"This visit is outside opening hours ({days}, {settings.CLINIC_OPENS} to "
+            f"{settings.CLINIC_CLOSES}). Tick “book outside opening hours anyway” to book it."
+        }
+    )
+
+
 def _is_deadlock(error: OperationalError) -> bool:
     cause = error.__cause__
     return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) == DEADLOCK_DETECTED
@@ -136,9 +150,11 @@ def visit_book(
     type: str = VisitType.MONTHLY,
     location: str = "",
     outside_window_ok: bool = False,
+    outside_hours_ok: bool = False,
 ) -> Visit:
     """Steps: check the clinician and location; lock the course; check the window (monthly
-    visits); insert (the constraint refuses a double booking); schedule the reminders."""
+    visits) and the opening hours (each may be confirmed); insert (the constraint refuses a
+    double booking); schedule the reminders."""
     clinician = _clinician(clinician_id)
     location = _check_location(location)
     if starts_at <= timezone.now():
@@ -156,6 +172,7 @@ def visit_book(
             booked_by=actor,
         )
         _check_window(visit, outside_window_ok)
+        _check_hours(visit, outside_hours_ok)
         _save(visit)
         reminders.schedule_for(visit, actor=actor)
     return visit
@@ -170,6 +187,7 @@ def visit_reschedule(
     duration_minutes: int,
     location: str = "",
     outside_window_ok: bool = False,
+    outside_hours_ok: bool = False,
 ) -> Visit:
     """Move a scheduled visit (another time, clinician, length or room); the old day's
     reminders are cancelled (unless another visit of the patient keeps them), the new day's
@@ -184,6 +202,7 @@ def visit_reschedule(
         visit.clinician, visit.starts_at, visit.duration_minutes = clinician, starts_at, duration_minutes
         visit.location = location
         _check_window(visit, outside_window_ok)
+        _check_hours(visit, outside_hours_ok)
         _save(visit)
         if old_start != starts_at:
             reminders.cancel_for(
