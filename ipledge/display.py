@@ -1,7 +1,7 @@
-"""Display rows for the iPLEDGE pages of ``page_views`` and the chart panel: checklist items
+"""Display rows for the iPLEDGE pages and panels: checklist items
 (live or from the stored snapshot), the history of past months and the therapy calendar. Pure
-(no ORM): the views fetch, these shape. (``ipledge.presenters`` holds the words and badges of
-the compliance page and worklist.)
+(no ORM): the views fetch, these shape. (``ipledge.presenters`` holds the badges of the course
+states.)
 """
 
 from __future__ import annotations
@@ -82,26 +82,6 @@ def sort_rows(rows: Iterable[ItemRow]) -> list[ItemRow]:
     indexed = list(enumerate(rows))
     indexed.sort(key=lambda pair: (not pair[1].blocking, _STATUS_ORDER[pair[1].status], pair[0]))
     return [row for _, row in indexed]
-
-
-def item_to_json(item: Item) -> dict:
-    """One checklist item as stored JSON, the shape of ``ipledge.status.item_json`` (the inverse
-    of ``row_from_json``)."""
-    return {
-        "code": item.code.value,
-        "title": item.title,
-        "status": item.status.value,
-        "reason": item.reason,
-        "blocks": item.blocks_prescribing,
-        "rule_set": item.rule_set.value,
-        "due": item.due_on.isoformat() if item.due_on else None,
-        "window": [
-            item.window.start.isoformat(),
-            item.window.end.isoformat() if item.window.end else None,
-        ]
-        if item.window
-        else None,
-    }
 
 
 def row_from_json(data: Mapping) -> ItemRow:

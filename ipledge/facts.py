@@ -92,9 +92,9 @@ def _grouped(rows: Iterable[tuple]) -> dict[int, list[tuple]]:
     return grouped
 
 
-def course_facts(course_id: int, on: date) -> rf.CourseFacts:
+def course_facts(course_id: int, on: date, settings: rf.RuleSettings | None = None) -> rf.CourseFacts:
     """The facts of one course (``course_bundles`` for one id)."""
-    return course_bundles([course_id], on)[course_id].facts
+    return course_bundles([course_id], on, settings)[course_id].facts
 
 
 def course_bundles(

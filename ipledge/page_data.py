@@ -1,15 +1,13 @@
-"""What the iPLEDGE pages read from the database, each function a fixed number of queries.
+"""What the iPLEDGE pages read from the database, each function a fixed number of queries
+(with ``facts.course_facts`` and ``facts.rule_settings``, the rules' inputs), so the pinned query
+counts can be read off here:
 
-The pages' only door to the ORM (``page_views`` and ``chart`` stay free of queries of their
-own), so the pinned query counts can be read off here:
-
-- ``patient_course``: the patient (the access gate) and the course, 2 queries.
-- ``course_facts``: the rules' facts of one course (``facts.course_bundles``).
+- ``patient_course``: the patient (the access gate) and the course, 2 queries; every iPLEDGE
+  view goes through it.
 - ``ticks_for``: the "entered on iPLEDGE" ticks of many courses for their cycles, 1 query.
 - ``open_course_facts``: every open course with its patient and facts (the clinic-wide list).
 - ``visits``: the course's booked and held visits.
 - ``open_status``: the chart panel's one query.
-- ``tick`` / ``untick``: the ``entry_tick`` / ``entry_untick`` services.
 """
 
 from __future__ import annotations
@@ -44,15 +42,8 @@ def patient_course(user, patient_id: int, course_id: int, permission: str):
     for a patient or course that does not exist or is not the patient's."""
     patient = patient_for(user, patient_id, permission)
     course = get_object_or_404(Course.objects.select_related("prescriber"), pk=course_id, patient=patient)
+    course.patient = patient
     return patient, course
-
-
-def rule_settings() -> RuleSettings:
-    return fact_adapter.rule_settings()
-
-
-def course_facts(course_id: int, on: date, settings: RuleSettings | None = None) -> CourseFacts:
-    return fact_adapter.course_bundles([course_id], on, settings)[course_id].facts
 
 
 def ticks_for(cycles: Mapping[int, date]) -> dict[int, dict[str, Tick]]:
@@ -188,15 +179,3 @@ def authorizations(course_id: int) -> list[AuthorizationRow]:
             status += f", reversed {a.reversed_on:%Y-%m-%d}" + (f" ({a.reversal_reason})" if a.reversal_reason else "")
         result.append(AuthorizationRow(a.rma_number, a.obtained_on, a.do_not_dispense_after, a.days_supply, status))
     return result
-
-
-def tick(*, actor, course_id: int, cycle_start: date, code: str, on: date) -> None:
-    from . import services
-
-    services.entry_tick(actor=actor, course_id=course_id, cycle_start=cycle_start, code=code, entered_on=on)
-
-
-def untick(*, actor, course_id: int, cycle_start: date, code: str) -> None:
-    from . import services
-
-    services.entry_untick(actor=actor, course_id=course_id, cycle_start=cycle_start, code=code)

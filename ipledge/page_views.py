@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import permission_required, sensitive
 from patients.services import chart_view_record
 
-from . import page_data
+from . import page_data, services
 from .calendar_rules import calendar_events
 from .display import calendar_rows, item_rows, month_history, with_visits
 from .entries import cycle_start, entry_sheet, month_key
+from .facts import course_facts, rule_settings
 from .ics import calendar_ics
 from .monthly_rules import ipledge_entries
 from .page_data import TICK, VIEW
@@ -35,7 +36,7 @@ def _course_page(request, patient_id: int, course_id: int):
 
 
 def _sheet(course, today, settings):
-    entries = ipledge_entries(page_data.course_facts(course.pk, today, settings), today, settings)
+    entries = ipledge_entries(course_facts(course.pk, today, settings), today, settings)
     ticks = page_data.ticks_for({course.pk: cycle_start(entries)}).get(course.pk)
     return entry_sheet(entries, course_id=course.pk, ticks=ticks)
 
@@ -46,7 +47,7 @@ def course_entries(request, patient_id: int, course_id: int):
     """What to enter on iPLEDGE this month for one course, with a tick button per entry."""
     patient, course = _course_page(request, patient_id, course_id)
     today = timezone.localdate()
-    sheet = _sheet(course, today, page_data.rule_settings())
+    sheet = _sheet(course, today, rule_settings())
     context = {
         "patient": patient,
         "course": course,
@@ -65,7 +66,7 @@ def entry_mark(request, patient_id: int, course_id: int):
     and answers 400 with the page."""
     patient, course = page_data.patient_course(request.user, patient_id, course_id, TICK)
     today = timezone.localdate()
-    settings = page_data.rule_settings()
+    settings = rule_settings()
     sheet = _sheet(course, today, settings)
     key, action = request.POST.get("key", ""), request.POST.get("action", "")
     row = next((r for r in sheet.rows if r.key == key), None)
@@ -75,11 +76,11 @@ def entry_mark(request, patient_id: int, course_id: int):
     else:
         try:
             if action == "tick":
-                page_data.tick(
-                    actor=request.user, course_id=course.pk, cycle_start=sheet.cycle_start, code=key, on=today
+                services.entry_tick(
+                    actor=request.user, course_id=course.pk, cycle_start=sheet.cycle_start, code=key, entered_on=today
                 )
             else:
-                page_data.untick(actor=request.user, course_id=course.pk, cycle_start=sheet.cycle_start, code=key)
+                services.entry_untick(actor=request.user, course_id=course.pk, cycle_start=sheet.cycle_start, code=key)
         except ValidationError as e:
             error = " ".join(e.messages)
     if not error:
@@ -100,7 +101,7 @@ def clinic_entries(request):
     """Every open course with something left to enter on iPLEDGE this month. A fixed number of
     queries: the open courses' facts in bulk, their ticks in one query."""
     today = timezone.localdate()
-    settings = page_data.rule_settings()
+    settings = rule_settings()
     courses = page_data.open_course_facts(today, settings)
     month_entries = {c.pk: ipledge_entries(c.facts, today, settings) for c in courses}
     ticks = page_data.ticks_for({pk: cycle_start(entries) for pk, entries in month_entries.items()})
@@ -117,7 +118,7 @@ def clinic_entries(request):
 
 
 def _events(course, today, settings):
-    facts = page_data.course_facts(course.pk, today, settings)
+    facts = course_facts(course.pk, today, settings)
     return with_visits(calendar_events(facts, today, settings), page_data.visits(course.pk))
 
 
@@ -126,7 +127,7 @@ def _events(course, today, settings):
 def course_calendar(request, patient_id: int, course_id: int):
     patient, course = _course_page(request, patient_id, course_id)
     today = timezone.localdate()
-    past, upcoming = calendar_rows(_events(course, today, page_data.rule_settings()), today)
+    past, upcoming = calendar_rows(_events(course, today, rule_settings()), today)
     context = {"patient": patient, "course": course, "past": past, "upcoming": upcoming, "today": today}
     return render(request, "ipledge/calendar.html", context)
 
@@ -138,7 +139,7 @@ def course_calendar_ics(request, patient_id: int, course_id: int):
     _, course = _course_page(request, patient_id, course_id)
     today = timezone.localdate()
     body = calendar_ics(
-        _events(course, today, page_data.rule_settings()),
+        _events(course, today, rule_settings()),
         course_id=course.pk,
         stamp=timezone.now(),
         name="Isotretinoin course calendar",
@@ -155,8 +156,8 @@ def course_months(request, patient_id: int, course_id: int):
     """How each past month of the course ended (recomputed from the facts, not stored)."""
     patient, course = _course_page(request, patient_id, course_id)
     today = timezone.localdate()
-    settings = page_data.rule_settings()
-    facts = page_data.course_facts(course.pk, today, settings)
+    settings = rule_settings()
+    facts = course_facts(course.pk, today, settings)
     since = course.start_date or course.planned_start or today
     first = min([since, *(t.collected_on for t in facts.pregnancy_tests)])
     context = {
@@ -174,8 +175,8 @@ def course_summary(request, patient_id: int, course_id: int):
     """A printable summary of the course (the browser's print: no navigation, no buttons)."""
     patient, course = _course_page(request, patient_id, course_id)
     today = timezone.localdate()
-    settings = page_data.rule_settings()
-    facts = page_data.course_facts(course.pk, today, settings)
+    settings = rule_settings()
+    facts = course_facts(course.pk, today, settings)
     result = checklist(facts, today, settings)
     context = {
         "patient": patient,

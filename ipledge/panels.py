@@ -4,8 +4,9 @@ marks and the pharmacy authorizations, with the link to record facts. Three quer
 
 from django.template.loader import render_to_string
 
+from .display import rows_from_snapshot
 from .models import Authorization, CourseStatus, Prescription
-from .presenters import STATE_BADGES, checklist_rows
+from .presenters import STATE_BADGES
 
 
 def course_compliance(request, course) -> str | None:
@@ -16,7 +17,7 @@ def course_compliance(request, course) -> str | None:
         "course": course,
         "status": status,
         "state_badge": STATE_BADGES[status.state] if status else "",
-        "items": checklist_rows(status.checklist) if status else [],
+        "rows": rows_from_snapshot(status.checklist) if status else [],
         "prescriptions": list(Prescription.objects.filter(course_id=course.pk).select_related("prescriber")),
         "authorizations": list(Authorization.objects.filter(course_id=course.pk).select_related("replaces")),
     }

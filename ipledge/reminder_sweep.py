@@ -30,10 +30,7 @@ from patients.reminders import Reminder, schedule_reminders
 
 from .models import CourseStatus
 from .reminder_rules import reminders_due
-from .rule_dates import DateRange
-from .rule_items import Code, Item
-from .rule_items import Status as ItemStatus
-from .rule_sets import RuleSet
+from .status import item_from_json
 
 logger = logging.getLogger(__name__)
 
@@ -44,28 +41,6 @@ COMPLIANCE_KINDS = (
     MessageKind.POST_TREATMENT_TEST,
 )
 PATIENTS_PER_BATCH = 1000
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def item_from_json(data: dict) -> Item:
-    """An ``Item`` back from ``ipledge.status.item_json``."""
-    window = None
-    if data.get("window"):
-        start, end = data["window"]
-        window = DateRange(_day(start), _day(end))
-    return Item(
-        code=Code(data["code"]),
-        title=data["title"],
-        status=ItemStatus(data["status"]),
-        reason=data["reason"],
-        blocks_prescribing=data["blocks"],
-        rule_set=RuleSet(data["rule_set"]),
-        due_on=_day(data.get("due")),
-        window=window,
-    )
 
 
 def reminders_for(patient_id: int, checklist: list[dict]) -> list[Reminder]:

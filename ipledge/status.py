@@ -37,8 +37,10 @@ from .facts import CourseBundle, course_bundles, rule_settings
 from .models import CourseStatus, Prescription, StatusState
 from .monthly_rules import VisitWindow, next_visit_window
 from .rule_context import Phase
+from .rule_dates import DateRange
 from .rule_facts import RuleSettings
-from .rule_items import Item, Status
+from .rule_items import Code, Item, Status
+from .rule_sets import RuleSet
 from .rules import Checklist, checklist
 
 logger = logging.getLogger(__name__)
@@ -90,6 +92,28 @@ def item_json(item: Item) -> dict:
         "rule_set": str(item.rule_set),
         "blocks": item.blocks_prescribing,
     }
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def item_from_json(data: dict) -> Item:
+    """The inverse of ``item_json`` (the reminder sweep reads stored checklists)."""
+    window = None
+    if data.get("window"):
+        start, end = data["window"]
+        window = DateRange(_day(start), _day(end))
+    return Item(
+        code=Code(data["code"]),
+        title=data["title"],
+        status=Status(data["status"]),
+        reason=data["reason"],
+        blocks_prescribing=data["blocks"],
+        rule_set=RuleSet(data["rule_set"]),
+        due_on=_day(data.get("due")),
+        window=window,
+    )
 
 
 def status_row(

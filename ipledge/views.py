@@ -15,9 +15,9 @@ from accounts.access import permission_required
 from accounts.models import Role
 from courses.forms import add_service_error
 from courses.models import Course
-from patients.access import patient_for
 
 from . import services
+from .display import item_rows
 from .facts import course_bundles, rule_settings
 from .forms import (
     AbstinenceForm,
@@ -44,7 +44,8 @@ from .models import (
     MonthlyConfirmation,
     Prescription,
 )
-from .presenters import STATE_BADGES, checklist_rows, method_labels
+from .page_data import patient_course
+from .presenters import STATE_BADGES, method_labels
 from .rules import checklist
 from .status import state_of
 from .worklist import FILTER_LABELS, counts, rows_for
@@ -55,12 +56,7 @@ PAGE_SIZE = 50
 
 
 def _course_for(user, patient_id: int, course_id: int, permission: str) -> Course:
-    """The course, if the role grants ``permission`` (403 otherwise) and the course belongs to
-    the patient (404 for missing or not this patient's)."""
-    patient = patient_for(user, patient_id, permission)
-    course = get_object_or_404(Course.objects.select_related("prescriber"), pk=course_id, patient=patient)
-    course.patient = patient
-    return course
+    return patient_course(user, patient_id, course_id, permission)[1]
 
 
 def _page_url(course):
@@ -157,7 +153,7 @@ def _render_page(request, course: Course, bound: dict | None = None):
         "result": result,
         "state": (state := state_of(result, bundle)),
         "state_badge": STATE_BADGES[state],
-        "items": checklist_rows(result.items),
+        "rows": item_rows(result.items),
         "bundle": bundle,
         "enrollment": enrollment,
         "uses": uses,

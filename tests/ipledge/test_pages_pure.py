@@ -10,7 +10,6 @@ from ipledge.calendar_rules import EventKind, calendar_events
 from ipledge.display import (
     calendar_rows,
     item_rows,
-    item_to_json,
     month_ends,
     month_history,
     row_from_json,
@@ -21,6 +20,7 @@ from ipledge.entries import Tick, course_sheet, month_key, ticks_by_key
 from ipledge.ics import calendar_ics, event_uids
 from ipledge.rule_facts import LabDue
 from ipledge.rules import Code, Status, checklist
+from ipledge.status import item_json
 
 from .builders import (
     RULES_2021,
@@ -56,9 +56,9 @@ def test_blocking_items_come_first_and_carry_the_status_badge():
 def test_a_stored_snapshot_reads_back_as_the_same_rows():
     items = checklist(ready_on_2_march(), d("2026-03-04"), RULES_2021).items
     live = item_rows(items)
-    stored = rows_from_snapshot([item_to_json(i) for i in items])
+    stored = rows_from_snapshot([item_json(i) for i in items])
     assert stored == live
-    assert rows_from_snapshot({"items": [item_to_json(i) for i in items]}) == live
+    assert rows_from_snapshot({"items": [item_json(i) for i in items]}) == live
 
 
 def test_a_snapshot_with_missing_keys_still_shows():
