@@ -11,22 +11,18 @@ Steps, per batch of patients:
    ``patients.reminders.schedule_reminders`` (idempotent: one row per patient, kind, due date),
 3. cancel the compliance reminders of these patients that have not gone out and that no
    checklist asks for any more (a test done early, a window moved by a new test), so that no
-   patient is told to do what is already done. A cancelled reminder comes back if it is due
-   again (``schedule_reminders`` revives it).
+   patient is told to do what is already done (``patients.reminders.cancel_reminders_except``).
+   A cancelled reminder comes back if it is due again (``schedule_reminders`` revives it).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
 from itertools import groupby, islice
 from operator import itemgetter
 
-from django.db.models import Q
-from django.utils import timezone
-
-from patients.outbox.models import MessageKind, OutboxMessage, Reason, Status
-from patients.reminders import Reminder, schedule_reminders
+from patients.outbox.models import MessageKind
+from patients.reminders import Reminder, cancel_reminders_except, schedule_reminders
 
 from .models import CourseStatus
 from .reminder_rules import reminders_due
@@ -48,24 +44,6 @@ def reminders_for(patient_id: int, checklist: list[dict]) -> list[Reminder]:
     return [Reminder(patient_id, due.kind, due.due_date, due.send_on) for due in reminders_due(items)]
 
 
-def _cancel_obsolete(patient_ids: list[int], wanted: set[tuple[int, str, date]]) -> int:
-    """Step 3: cancel these patients' unsent compliance reminders that no checklist wants."""
-    unsent = OutboxMessage.objects.filter(
-        patient_id__in=patient_ids, kind__in=COMPLIANCE_KINDS, status__in=[Status.PENDING, Status.FAILED]
-    ).filter(Q(status=Status.PENDING) | Q(next_attempt_at__isnull=False))
-    obsolete = [
-        pk
-        for pk, patient_id, kind, due_date in unsent.values_list("pk", "patient_id", "kind", "due_date")
-        if (patient_id, kind, due_date) not in wanted
-    ]
-    if not obsolete:
-        return 0
-    # The status condition again: a message the sender claimed since we read it is left alone.
-    return OutboxMessage.objects.filter(pk__in=obsolete, status__in=[Status.PENDING, Status.FAILED]).update(
-        status=Status.CANCELLED, reason=Reason.UNSCHEDULED, next_attempt_at=None, updated_at=timezone.now()
-    )
-
-
 def sweep(batch: int = PATIENTS_PER_BATCH) -> dict[str, int]:
     """Schedule the reminders every stored checklist calls for and cancel those no longer
     called for; returns counts. Call it outside any transaction (each batch commits alone)."""
@@ -79,8 +57,10 @@ def sweep(batch: int = PATIENTS_PER_BATCH) -> dict[str, int]:
     while chunk := list(islice(by_patient, batch)):
         reminders = [r for pid, checklists in chunk for checklist in checklists for r in reminders_for(pid, checklist)]
         scheduled += schedule_reminders(reminders)
-        cancelled += _cancel_obsolete(
-            [pid for pid, _ in chunk], {(r.patient_id, r.kind, r.due_date) for r in reminders}
+        cancelled += cancel_reminders_except(
+            patient_ids=[pid for pid, _ in chunk],
+            kinds=COMPLIANCE_KINDS,
+            keep={(r.patient_id, r.kind, r.due_date) for r in reminders},
         )
         patients += len(chunk)
     logger.info("compliance reminder sweep: %s patients, %s scheduled, %s cancelled", patients, scheduled, cancelled)

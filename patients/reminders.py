@@ -25,6 +25,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import acting
@@ -169,13 +170,39 @@ def _schedule_batch(batch: list[Reminder], actor) -> int:
     return len(new) + len(revived)
 
 
+def _cancel(messages) -> int:
+    """Cancel those of ``messages`` that have not gone out. The status condition is part of
+    the UPDATE, so a message the sender claims at this very moment is left alone."""
+    return messages.filter(status__in=[Status.PENDING, Status.FAILED]).update(
+        status=Status.CANCELLED, reason=Reason.UNSCHEDULED, next_attempt_at=None, updated_at=timezone.now()
+    )
+
+
 def cancel_reminders(*, patient_id: int, due_date: date, kinds: Iterable[str], actor=None) -> int:
     """Cancel the reminders about ``due_date`` that have not gone out (e.g. the visit was moved
     or cancelled); returns how many. A message being sent at this very moment is not stopped."""
     with acting(actor), transaction.atomic():
-        return OutboxMessage.objects.filter(
-            patient_id=patient_id, due_date=due_date, kind__in=list(kinds), status__in=[Status.PENDING, Status.FAILED]
-        ).update(status=Status.CANCELLED, reason=Reason.UNSCHEDULED, next_attempt_at=None, updated_at=timezone.now())
+        return _cancel(OutboxMessage.objects.filter(patient_id=patient_id, due_date=due_date, kind__in=list(kinds)))
+
+
+def cancel_reminders_except(
+    *, patient_ids: Iterable[int], kinds: Iterable[str], keep: set[tuple[int, str, date]], actor=None
+) -> int:
+    """Cancel the still-live reminders of ``kinds`` for these patients whose (patient, kind,
+    due date) is not in ``keep``: how a sweep withdraws what no longer applies (a test done
+    early). A final failure is history, not a reminder to withdraw. Returns how many."""
+    live = OutboxMessage.objects.filter(patient_id__in=list(patient_ids), kind__in=list(kinds)).filter(
+        Q(status=Status.PENDING) | Q(status=Status.FAILED, next_attempt_at__isnull=False)
+    )
+    unwanted = [
+        pk
+        for pk, patient_id, kind, due_date in live.values_list("pk", "patient_id", "kind", "due_date")
+        if (patient_id, kind, due_date) not in keep
+    ]
+    if not unwanted:
+        return 0
+    with acting(actor), transaction.atomic():
+        return _cancel(OutboxMessage.objects.filter(pk__in=unwanted))
 
 
 def schedule_staff_digests(*, day: date, user_ids: Iterable[int] | None = None, actor=None) -> int:
