@@ -2,37 +2,16 @@
 overlap and no change is lost silently (each one is either saved or refused with a reason)."""
 
 import itertools
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from courses import services
 from courses.models import Course, DosePeriod
+from tests.concurrency import run_in_threads
 
 from .factories import SIXTY, days_ago, start_course, with_weight
-
-
-def run_in_threads(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            outcomes[index] = job()
-        except ValidationError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def periods_of(course) -> list[tuple]:

@@ -1,15 +1,13 @@
 """A prescription submitted twice at the same moment (a double click, two tabs) is recorded
 once: the service checks for it under the course row lock, in real transactions."""
 
-import threading
-
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from ipledge import services
 from ipledge.models import Prescription
+from tests.concurrency import run_in_threads
 
 from .records import NOON, TODAY, ready_course
 
@@ -26,34 +24,13 @@ def prescribe(actor, course):
     )
 
 
-def at_once(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            with time_machine.travel(NOON, tick=False):
-                barrier.wait()
-                outcomes[index] = job()
-        except ValidationError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_same_prescription_submitted_twice_at_once_is_recorded_once(prescriber, clinical_staff):
     with time_machine.travel(NOON, tick=False):
         course = ready_course(prescriber, clinical_staff)
 
-    outcomes = at_once(lambda: prescribe(prescriber, course), lambda: prescribe(prescriber, course))
+    with time_machine.travel(NOON, tick=False):
+        outcomes = run_in_threads(lambda: prescribe(prescriber, course), lambda: prescribe(prescriber, course))
 
     recorded = [o for o in outcomes if isinstance(o, Prescription)]
     refused = [o for o in outcomes if isinstance(o, ValidationError)]

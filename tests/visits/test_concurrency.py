@@ -3,43 +3,21 @@ in real transactions: exactly one visit is created, the other gets a clear messa
 acceptance 4). Neither booking can see the other before writing, so only the exclusion
 constraint settles it."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from courses.visits import services
 from courses.visits.models import Visit
 from patients.outbox.models import OutboxMessage
+from tests.concurrency import run_in_threads
 from tests.courses.factories import CourseFactory
 
 from .conftest import MONDAY
 from .factories import at
 
 THURSDAY = MONDAY + timedelta(days=3)
-
-
-def run_in_threads(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            outcomes[index] = job()
-        except ValidationError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
