@@ -29,10 +29,10 @@ from django.utils import timezone
 from courses import dosing
 from courses.models import Course, DosingSettings
 from courses.selectors import dose_inputs
-from labs.models import LabResult, PregnancyTest
+from labs.models import LabResult
 from labs.monitoring import DueKind, lab_schedule
-from labs.pregnancy import PregnancyTestFact, Purpose, Result, Setting, TestType
-from labs.selectors import monitoring_plan, monitoring_results
+from labs.pregnancy import PregnancyTestFact, Result, Setting
+from labs.selectors import monitoring_plan, monitoring_results, pregnancy_tests
 from patients.models import RiskCategoryChange
 
 from . import rule_facts as rf
@@ -138,21 +138,7 @@ def course_bundles(
         .order_by("effective_on", "id")
         .values_list("patient_id", "category", "effective_on")
     )
-    tests = _grouped(
-        PregnancyTest.objects.filter(patient_id__in=patient_ids, collected_on__gte=earliest)
-        .order_by("collected_on", "id")
-        .values_list(
-            "patient_id",
-            "id",
-            "collected_on",
-            "test_type",
-            "setting",
-            "result",
-            "sensitivity_miu_ml",
-            "purpose",
-            "verified_at",
-        )
-    )
+    tests = pregnancy_tests(patient_ids, since=earliest)
     methods = _grouped(
         ContraceptionUse.objects.filter(patient_id__in=patient_ids)
         .order_by("started_on", "id")
@@ -233,9 +219,9 @@ def course_bundles(
             ),
             enrollment=_enrollment(enrollments.get(course_id), bool(ipledge_id)),
             pregnancy_tests=tuple(
-                fact
-                for row in tests[patient_id]
-                if row[1] >= tests_since and (fact := _pregnancy_test(patient_id, row)) is not None
+                _pregnancy_test(test)
+                for test in tests.get(patient_id, ())
+                if test.collected_on >= tests_since and test.result != Result.INVALID
             ),
             contraception=tuple(
                 rf.ContraceptionMethod(code, label, rf.MethodKind(kind), hormonal, started_on, ended_on)
@@ -287,33 +273,19 @@ def _enrollment(row: tuple | None, patient_id_recorded: bool) -> rf.Enrollment:
     )
 
 
-def _pregnancy_test(patient_id: int, row: tuple) -> rf.PregnancyTest | None:
-    """The rules' view of a lab's pregnancy test; None for an invalid result (it says nothing).
-    A verified home negative is known from the day staff verified it."""
-    pk, collected_on, test_type, setting, result, sensitivity, purpose, verified_at = row
-    if result == Result.INVALID:
-        return None
-    lab_fact = PregnancyTestFact(
-        id=pk,
-        patient_id=patient_id,
-        collected_on=collected_on,
-        test_type=TestType(test_type),
-        setting=Setting(setting),
-        result=Result(result),
-        sensitivity_miu_ml=sensitivity,
-        purpose=Purpose(purpose),
-        verified=setting != Setting.HOME or verified_at is not None,
-    )
-    negative = result == Result.NEGATIVE
-    resulted_on = _local_day(verified_at) if negative and setting == Setting.HOME else None
+def _pregnancy_test(test: PregnancyTestFact) -> rf.PregnancyTest:
+    """The rules' view of a lab's pregnancy test. A verified home negative is known from the
+    day staff verified it."""
+    negative = test.result == Result.NEGATIVE
+    resulted_on = _local_day(test.verified_at) if negative and test.setting == Setting.HOME else None
     return rf.PregnancyTest(
-        collected_on=collected_on,
-        result=rf.TestResult(result),
-        setting=rf.TestSetting(setting),
-        counts_as_valid=lab_fact.counts_as_negative if negative else True,
-        purpose=rf.TestPurpose(purpose),
+        collected_on=test.collected_on,
+        result=rf.TestResult(test.result),
+        setting=rf.TestSetting(test.setting),
+        counts_as_valid=test.counts_as_negative if negative else True,
+        purpose=rf.TestPurpose(test.purpose),
         resulted_on=resulted_on,
-        test_id=pk,
+        test_id=test.id,
     )
 
 

@@ -494,4 +494,5 @@ class PregnancyTest(models.Model):
             purpose=Purpose(self.purpose),
             verified=self.verified,
             clia_number=self.clia_number,
+            verified_at=self.verified_at,
         )

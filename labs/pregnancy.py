@@ -10,7 +10,7 @@ still a positive until a test that counts says otherwise).
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 # iPLEDGE REMS: tests must detect hCG at 25 mIU/mL or lower (a smaller number is more sensitive).
@@ -61,6 +61,7 @@ class PregnancyTestFact:
     purpose: Purpose
     verified: bool  # home tests: verified by staff; tests done by the office or a lab: always
     clia_number: str = ""
+    verified_at: datetime | None = None  # when staff verified a home test
 
     @property
     def in_medical_setting(self) -> bool:
